@@ -1,0 +1,447 @@
+/* db.c -- the connection, the statement table, execution and transactions.
+ * SQL reaches the server only as these prepared statements with bound
+ * parameters, or as fixed text (transaction control, migration files). */
+#include "db.h"
+
+#include <errno.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "log.h"
+
+#define COLL_COLUMNS \
+	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at"
+#define OWNED_LIVE "id = ? AND org_id = ? AND user_id = ? AND deleted_at IS NULL"
+#define NOW "UTC_TIMESTAMP(6)"
+#define PARK_OFFSET "1000000"
+
+struct stmt_def {
+	const char *sql;
+	unsigned nparam;
+};
+
+static const struct stmt_def stmt_defs[STMT__MAX] = {
+	[STMT_AUTH] = {"SELECT k.user_id,"
+		       " EXISTS(SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = k.user_id),"
+		       " EXISTS(SELECT 1 FROM membership_capabilities c WHERE c.org_id = ?"
+		       "        AND c.user_id = k.user_id AND c.capability = 'USE_MUSIC_GENERATION')"
+		       " FROM api_keys k WHERE k.key_hash = ? AND k.revoked_at IS NULL", 3},
+	[STMT_COLL_LIST] = {"SELECT " COLL_COLUMNS " FROM collections"
+			    " WHERE org_id = ? AND user_id = ? AND deleted_at IS NULL"
+			    " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", 4},
+	[STMT_COLL_GET] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE, 3},
+	[STMT_COLL_LOCK] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE " FOR UPDATE", 3},
+	[STMT_COLL_INSERT] = {"INSERT INTO collections (id, org_id, user_id, name, description,"
+			      " cover_track_id, cover_image_url, track_count, created_at, updated_at)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, 0, " NOW ", " NOW ")", 7},
+	[STMT_COLL_UPDATE] = {"UPDATE collections SET name = ?, description = ?, cover_track_id = ?,"
+			      " cover_image_url = ?, updated_at = " NOW " WHERE id = ?", 5},
+	[STMT_COLL_SET_COUNT] = {"UPDATE collections SET track_count = ?, updated_at = " NOW
+				 " WHERE id = ?", 2},
+	[STMT_COLL_TOUCH] = {"UPDATE collections SET updated_at = " NOW " WHERE id = ?", 1},
+	[STMT_COLL_DELETE] = {"UPDATE collections SET deleted_at = " NOW ", updated_at = " NOW
+			      " WHERE id = ?", 1},
+	[STMT_TRACK_CHECK] = {"SELECT id FROM tracks WHERE id = ? AND org_id = ? LOCK IN SHARE MODE", 2},
+	[STMT_ENTRY_PAGE] = {"SELECT track_id, position, added_at FROM collection_tracks"
+			     " WHERE collection_id = ? AND position >= ? ORDER BY position LIMIT ?", 3},
+	[STMT_ENTRY_FIND] = {"SELECT position FROM collection_tracks"
+			     " WHERE collection_id = ? AND track_id = ?", 2},
+	[STMT_ENTRY_INSERT] = {"INSERT INTO collection_tracks (collection_id, track_id, position, added_at)"
+			       " VALUES (?, ?, ?, " NOW ")", 3},
+	[STMT_ENTRY_DELETE] = {"DELETE FROM collection_tracks WHERE collection_id = ? AND track_id = ?", 2},
+	[STMT_ENTRY_CLOSE_GAP] = {"UPDATE collection_tracks SET position = position - 1"
+				  " WHERE collection_id = ? AND position > ? ORDER BY position", 2},
+	[STMT_ENTRY_ALL] = {"SELECT track_id FROM collection_tracks WHERE collection_id = ?"
+			    " ORDER BY position", 1},
+	/* Reorder writes in two steps so the unique (collection, position)
+	 * index never sees two rows on one position: park every row above the
+	 * largest possible position, then place each at its final position
+	 * (its index in the JSON array of ids given). */
+	[STMT_ENTRY_PARK] = {"UPDATE collection_tracks SET position = position + " PARK_OFFSET
+			     " WHERE collection_id = ? ORDER BY position DESC", 1},
+	[STMT_ENTRY_PLACE] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+			      "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
+			      " SET ct.position = j.n - 1 WHERE ct.collection_id = ?", 2},
+
+	[STMT_ADM_ORG_INSERT] = {"INSERT INTO organizations (id, name, created_at) VALUES (?, ?, " NOW ")", 2},
+	[STMT_ADM_USER_INSERT] = {"INSERT INTO users (id, email, created_at) VALUES (?, ?, " NOW ")", 2},
+	[STMT_ADM_USER_EXISTS] = {"SELECT id FROM users WHERE id = ?", 1},
+	[STMT_ADM_MEMBER_INSERT] = {"INSERT INTO memberships (org_id, user_id, created_at)"
+				    " VALUES (?, ?, " NOW ") ON DUPLICATE KEY UPDATE org_id = org_id", 2},
+	[STMT_ADM_CAP_INSERT] = {"INSERT INTO membership_capabilities (org_id, user_id, capability)"
+				 " VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE capability = capability", 3},
+	[STMT_ADM_KEY_INSERT] = {"INSERT INTO api_keys (id, user_id, key_hash, created_at)"
+				 " VALUES (?, ?, ?, " NOW ")", 3},
+	[STMT_ADM_KEY_REVOKE] = {"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, " NOW ")"
+				 " WHERE id = ? OR key_hash = ?", 2},
+	[STMT_ADM_KEY_LIST] = {"SELECT id, created_at, revoked_at FROM api_keys WHERE user_id = ?"
+			       " ORDER BY created_at, id", 1},
+	[STMT_ADM_TRACK_INSERT] = {"INSERT INTO tracks (id, org_id, user_id, title, created_at)"
+				   " VALUES (?, ?, ?, ?, " NOW ")", 4},
+	[STMT_ADM_TRACK_LOCK] = {"SELECT id FROM tracks WHERE id = ? FOR UPDATE", 1},
+	[STMT_ADM_TRACK_HOLDERS] = {"SELECT collection_id FROM collection_tracks WHERE track_id = ?"
+				    " ORDER BY collection_id", 1},
+	[STMT_ADM_COLL_LOCK_ID] = {"SELECT id FROM collections WHERE id = ? FOR UPDATE", 1},
+	[STMT_ADM_COLL_DECREMENT] = {"UPDATE collections SET track_count = track_count - 1,"
+				     " updated_at = " NOW " WHERE id = ?", 1},
+	[STMT_ADM_COVER_CLEAR] = {"UPDATE collections SET cover_track_id = NULL, updated_at = " NOW
+				  " WHERE cover_track_id = ?", 1},
+	[STMT_ADM_TRACK_DELETE] = {"DELETE FROM tracks WHERE id = ?", 1},
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void db_init(struct db *db, const struct conf *conf)
+{
+	memset(db, 0, sizeof(*db));
+	db->conf = conf;
+}
+
+static bool conn_lost(unsigned e)
+{
+	return (e >= CR_MIN_ERROR && e <= CR_MAX_ERROR) || e == ER_CONNECTION_KILLED ||
+	       e == ER_SERVER_SHUTDOWN || e == 4031 /* disconnected: idle */ ||
+	       e == ER_UNKNOWN_COM_ERROR || e == 1047 /* WSREP not ready */;
+}
+
+static enum dbrc classify(struct db *db, unsigned e, const char *msg)
+{
+	db->err = e;
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg ? msg : "");
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+		return DB_RETRY;
+	if (e == ER_DUP_ENTRY)
+		return DB_DUP;
+	if (conn_lost(e))
+		return DB_GONE;
+	return DB_FAIL;
+}
+
+void db_close(struct db *db)
+{
+	for (int i = 0; i < STMT__MAX; i++) {
+		if (db->stmt[i])
+			mysql_stmt_close(db->stmt[i]);
+		db->stmt[i] = NULL;
+	}
+	if (db->conn)
+		mysql_close(db->conn);
+	db->conn = NULL;
+}
+
+static enum dbrc prepare(struct db *db, enum stmt s)
+{
+	MYSQL_STMT *st = mysql_stmt_init(db->conn);
+	enum dbrc rc;
+
+	if (!st)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	if (mysql_stmt_prepare(st, stmt_defs[s].sql, strlen(stmt_defs[s].sql)) != 0) {
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		log_error("prepare statement %d: %s", (int)s, db->errmsg);
+		mysql_stmt_close(st);
+		return rc;
+	}
+	if (mysql_stmt_param_count(st) != stmt_defs[s].nparam) {
+		log_error("statement %d: %lu parameters, table says %u", (int)s,
+			  mysql_stmt_param_count(st), stmt_defs[s].nparam);
+		abort();
+	}
+	db->stmt[s] = st;
+	return DB_OK;
+}
+
+enum dbrc db_connect(struct db *db)
+{
+	const struct conf *c = db->conf;
+	unsigned int timeout = 3, rw_timeout = 30;
+	unsigned long flags = db->multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
+	my_bool off = 0;
+	double now = mono_now();
+	enum dbrc rc;
+
+	if (db->conn)
+		return DB_OK;
+	if (now < db->next_connect_at)
+		return DB_GONE;
+	db->conn = mysql_init(NULL);
+	if (!db->conn) {
+		log_error("mysql_init failed");
+		abort();
+	}
+	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND,
+		      "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND,
+		      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+	if (!mysql_real_connect(db->conn, *c->db_socket ? NULL : c->db_host, c->db_user, c->db_password,
+				c->db_name, (unsigned)c->db_port, *c->db_socket ? c->db_socket : NULL,
+				flags)) {
+		classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		log_warn("database connect failed: %s", db->errmsg);
+		mysql_close(db->conn);
+		db->conn = NULL;
+		db->next_connect_at = now + 0.5;
+		return DB_GONE;
+	}
+	for (int s = 0; !db->lazy_prepare && s < STMT_WORKER__MAX; s++) {
+		if ((rc = prepare(db, (enum stmt)s)) != DB_OK) {
+			db_close(db);
+			db->next_connect_at = now + 0.5;
+			return rc == DB_GONE ? DB_GONE : DB_FAIL;
+		}
+	}
+	log_info("database connected");
+	return DB_OK;
+}
+
+void dbres_free(struct dbres *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrows * r->ncols; i++)
+		free(r->cells[i].s);
+	free(r->cells);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct text *dbres_cell(const struct dbres *r, size_t row, size_t col)
+{
+	return &r->cells[row * r->ncols + col];
+}
+
+long long dbres_int(const struct dbres *r, size_t row, size_t col)
+{
+	const struct text *t = dbres_cell(r, row, col);
+
+	return t->s ? strtoll(t->s, NULL, 10) : 0;
+}
+
+#define CELL_BUF 256
+
+/* Fetches every row of st into res, each cell as text. */
+static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
+{
+	unsigned ncols = mysql_stmt_field_count(st);
+	MYSQL_BIND *b = xcalloc(ncols, sizeof(*b));
+	unsigned long *lens = xcalloc(ncols, sizeof(*lens));
+	my_bool *nulls = xcalloc(ncols, sizeof(*nulls));
+	char *bufs = xmalloc((size_t)ncols * CELL_BUF);
+	size_t cap = 0;
+	enum dbrc rc = DB_OK;
+	int f;
+
+	if (mysql_stmt_store_result(st) != 0) {
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
+	for (unsigned i = 0; i < ncols; i++) {
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = bufs + (size_t)i * CELL_BUF;
+		b[i].buffer_length = CELL_BUF;
+		b[i].length = &lens[i];
+		b[i].is_null = &nulls[i];
+	}
+	if (mysql_stmt_bind_result(st, b) != 0) {
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
+	res->ncols = ncols;
+	while ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED) {
+		if ((res->nrows + 1) * ncols > cap) {
+			cap = cap ? cap * 2 : (size_t)ncols * 16;
+			res->cells = xrealloc(res->cells, cap * sizeof(*res->cells));
+		}
+		for (unsigned i = 0; i < ncols; i++) {
+			struct text *t = &res->cells[res->nrows * ncols + i];
+			t->len = 0;
+			t->s = NULL;
+			if (nulls[i])
+				continue;
+			t->len = lens[i];
+			t->s = xmalloc(lens[i] + 1);
+			if (lens[i] <= CELL_BUF) {
+				memcpy(t->s, b[i].buffer, lens[i]);
+			} else {
+				MYSQL_BIND big = {0};
+				unsigned long got = 0;
+				big.buffer_type = MYSQL_TYPE_STRING;
+				big.buffer = t->s;
+				big.buffer_length = lens[i] + 1;
+				big.length = &got;
+				if (mysql_stmt_fetch_column(st, &big, i, 0) != 0) {
+					res->nrows++;
+					rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+					goto out;
+				}
+			}
+			t->s[lens[i]] = '\0';
+		}
+		res->nrows++;
+	}
+	if (f != MYSQL_NO_DATA)
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+out:
+	mysql_stmt_free_result(st);
+	free(b);
+	free(lens);
+	free(nulls);
+	free(bufs);
+	return rc;
+}
+
+enum dbrc db_exec(struct db *db, enum stmt s, const struct dbval *args, size_t nargs,
+		  struct dbres *res)
+{
+	MYSQL_BIND *pb = NULL;
+	MYSQL_STMT *st;
+	enum dbrc rc = DB_OK;
+	struct dbres scratch;
+
+	if (!res)
+		res = &scratch;
+	memset(res, 0, sizeof(*res));
+	if (!db->conn)
+		return DB_GONE;
+	if (!db->stmt[s] && (rc = prepare(db, s)) != DB_OK)
+		return rc;
+	st = db->stmt[s];
+	if (nargs != stmt_defs[s].nparam) {
+		log_error("statement %d called with %zu parameters", (int)s, nargs);
+		abort();
+	}
+	if (nargs) {
+		pb = xcalloc(nargs, sizeof(*pb));
+		for (size_t i = 0; i < nargs; i++) {
+			switch (args[i].t) {
+			case DBV_NULL:
+				pb[i].buffer_type = MYSQL_TYPE_NULL;
+				break;
+			case DBV_INT:
+				pb[i].buffer_type = MYSQL_TYPE_LONGLONG;
+				pb[i].buffer = (void *)&args[i].i;
+				break;
+			case DBV_STR:
+			case DBV_BLOB:
+				pb[i].buffer_type = args[i].t == DBV_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+				pb[i].buffer = (void *)args[i].s;
+				pb[i].buffer_length = args[i].len;
+				pb[i].length = (unsigned long *)&args[i].len;
+				break;
+			}
+		}
+		if (mysql_stmt_bind_param(st, pb) != 0) {
+			rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+			goto out;
+		}
+	}
+	if (mysql_stmt_execute(st) != 0) {
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
+	if (mysql_stmt_field_count(st) > 0)
+		rc = fetch_all(db, st, res);
+	res->affected = mysql_stmt_affected_rows(st);
+out:
+	free(pb);
+	if (res == &scratch)
+		dbres_free(&scratch);
+	if (rc != DB_OK && rc != DB_DUP)
+		log_debug("statement %d: %u %s", (int)s, db->err, db->errmsg);
+	return rc;
+}
+
+enum dbrc db_query(struct db *db, const char *sql)
+{
+	enum dbrc rc = DB_OK;
+	int status;
+
+	if (!db->conn)
+		return DB_GONE;
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	do {
+		MYSQL_RES *r = mysql_store_result(db->conn);
+		if (r)
+			mysql_free_result(r);
+		else if (mysql_field_count(db->conn) != 0)
+			rc = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		status = mysql_next_result(db->conn);
+		if (status > 0)
+			rc = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	} while (status == 0);
+	return rc;
+}
+
+static void backoff(int attempt)
+{
+	unsigned short r = 0;
+	struct timespec ts;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = 0;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(1 + attempt * 4 + r % 8) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+#define TXN_ATTEMPTS 8
+
+enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
+{
+	bool reconnected = false;
+	enum dbrc rc = DB_FAIL;
+
+	for (int attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
+		bool at_commit = false;
+
+		if (!db->conn && db_connect(db) != DB_OK)
+			return DB_GONE;
+		if (mode == TXN_READ)
+			rc = db_query(db, "START TRANSACTION READ ONLY");
+		else if (mode == TXN_WRITE)
+			rc = db_query(db, "START TRANSACTION");
+		else
+			rc = DB_OK;
+		if (rc == DB_OK)
+			rc = fn(db, ctx);
+		if (rc == DB_OK && mode != TXN_NONE) {
+			at_commit = true;
+			rc = db_query(db, "COMMIT");
+		}
+		if (rc == DB_OK)
+			return DB_OK;
+		if (rc == DB_GONE) {
+			log_warn("database connection lost: %s", db->errmsg);
+			db_close(db);
+			if (at_commit || reconnected)
+				return DB_GONE;
+			reconnected = true;
+			continue;
+		}
+		if (mode != TXN_NONE)
+			db_query(db, "ROLLBACK");
+		if (rc != DB_RETRY)
+			return rc;
+		log_info("transaction retry %d after: %s", attempt + 1, db->errmsg);
+		backoff(attempt);
+	}
+	return rc;
+}

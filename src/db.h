@@ -1,0 +1,136 @@
+/* db.h -- one MariaDB connection with its prepared statements, statement
+ * execution with bound parameters, and transactions that retry. */
+#ifndef MCOLL_DB_H
+#define MCOLL_DB_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "conf.h"
+#include "model.h"
+
+enum stmt {
+	/* request path: prepared when a worker connects */
+	STMT_AUTH,
+	STMT_COLL_LIST,
+	STMT_COLL_GET,
+	STMT_COLL_LOCK,
+	STMT_COLL_INSERT,
+	STMT_COLL_UPDATE,
+	STMT_COLL_SET_COUNT,
+	STMT_COLL_TOUCH,
+	STMT_COLL_DELETE,
+	STMT_TRACK_CHECK,
+	STMT_ENTRY_PAGE,
+	STMT_ENTRY_FIND,
+	STMT_ENTRY_INSERT,
+	STMT_ENTRY_DELETE,
+	STMT_ENTRY_CLOSE_GAP,
+	STMT_ENTRY_ALL,
+	STMT_ENTRY_PARK,
+	STMT_ENTRY_PLACE,
+	STMT_WORKER__MAX,
+	/* administration: prepared on first use */
+	STMT_ADM_ORG_INSERT = STMT_WORKER__MAX,
+	STMT_ADM_USER_INSERT,
+	STMT_ADM_USER_EXISTS,
+	STMT_ADM_MEMBER_INSERT,
+	STMT_ADM_CAP_INSERT,
+	STMT_ADM_KEY_INSERT,
+	STMT_ADM_KEY_REVOKE,
+	STMT_ADM_KEY_LIST,
+	STMT_ADM_TRACK_INSERT,
+	STMT_ADM_TRACK_LOCK,
+	STMT_ADM_TRACK_HOLDERS,
+	STMT_ADM_COLL_LOCK_ID,
+	STMT_ADM_COLL_DECREMENT,
+	STMT_ADM_COVER_CLEAR,
+	STMT_ADM_TRACK_DELETE,
+	STMT__MAX
+};
+
+/* Outcome of a database call. */
+enum dbrc {
+	DB_OK,
+	DB_RETRY, /* deadlock or lock wait timeout: run the transaction again */
+	DB_DUP,   /* duplicate key */
+	DB_GONE,  /* connection lost or refused: 503 */
+	DB_FAIL,  /* anything else: 500 */
+};
+
+enum dbval_type { DBV_NULL, DBV_INT, DBV_STR, DBV_BLOB };
+
+struct dbval {
+	enum dbval_type t;
+	long long i;
+	const char *s;
+	unsigned long len;
+};
+
+/* Parameter constructors: a NULL string binds SQL NULL. */
+static inline struct dbval DV_INT(long long x)
+{
+	return (struct dbval){.t = DBV_INT, .i = x};
+}
+static inline struct dbval DV_STR(const char *p, size_t len)
+{
+	return (struct dbval){.t = p ? DBV_STR : DBV_NULL, .s = p, .len = len};
+}
+static inline struct dbval DV_CSTR(const char *p)
+{
+	return DV_STR(p, p ? strlen(p) : 0);
+}
+static inline struct dbval DV_BLOB(const void *p, size_t len)
+{
+	return (struct dbval){.t = DBV_BLOB, .s = p, .len = len};
+}
+#define DV_TEXT(t) DV_STR((t).s, (t).len)
+
+/* Rows of a result, every cell as text (NULL for SQL NULL). */
+struct dbres {
+	size_t nrows, ncols;
+	struct text *cells;
+	unsigned long long affected;
+};
+
+struct db {
+	const struct conf *conf;
+	MYSQL *conn;
+	MYSQL_STMT *stmt[STMT__MAX];
+	bool multi_statements;   /* for migrations (mcollctl) */
+	bool lazy_prepare;       /* prepare on first use, not at connect */
+	double next_connect_at;  /* monotonic seconds: reconnect back-off */
+	unsigned err;            /* last MariaDB error number */
+	char errmsg[256];        /* last MariaDB error text: for the log only */
+};
+
+void db_init(struct db *db, const struct conf *conf);
+/* Connects (if not connected), sets the session up and prepares the
+ * request-path statements.  Returns DB_OK or DB_GONE. */
+enum dbrc db_connect(struct db *db);
+void db_close(struct db *db);
+
+/* Executes statement s with args.  When res is non-NULL it receives the
+ * rows (free with dbres_free; it is zeroed first).  Prepares s if needed. */
+enum dbrc db_exec(struct db *db, enum stmt s, const struct dbval *args, size_t nargs,
+		  struct dbres *res);
+/* Executes fixed SQL text (never request data): transactions, migrations. */
+enum dbrc db_query(struct db *db, const char *sql);
+void dbres_free(struct dbres *r);
+const struct text *dbres_cell(const struct dbres *r, size_t row, size_t col);
+long long dbres_int(const struct dbres *r, size_t row, size_t col);
+
+enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
+typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
+/* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
+ * it returns DB_OK.  Deadlocks and lock wait timeouts run it again (with
+ * back-off, a few times); a connection found dead before the commit is
+ * re-established and fn runs again once.  fn must reset any output it keeps
+ * in ctx at its start.  Returns fn's last outcome. */
+enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx);
+
+#define ARGS(...) ((const struct dbval[]){__VA_ARGS__}), (sizeof((const struct dbval[]){__VA_ARGS__}) / sizeof(struct dbval))
+
+#endif

@@ -1,0 +1,104 @@
+/* db_entities.h -- the service's transactions, one per endpoint, and the
+ * administration calls.  Each tx_* function is a db_txn body: it takes its
+ * context struct, resets the outputs in it, and reports a domain outcome in
+ * ctx->outcome while returning the database outcome. */
+#ifndef MCOLL_DB_ENTITIES_H
+#define MCOLL_DB_ENTITIES_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "keyhash.h"
+#include "model.h"
+#include "query.h"
+#include "valid.h"
+
+/* --- db_auth.c --- */
+enum auth_outcome { AUTH_OK, AUTH_UNKNOWN_KEY, AUTH_NOT_MEMBER, AUTH_NO_CAPABILITY };
+
+struct tx_auth {
+	const unsigned char *key_hash; /* KEYHASH_LEN bytes */
+	const char *org;
+	enum auth_outcome outcome;
+	char user_id[ID_MAX];
+};
+enum dbrc tx_auth(struct db *db, void *ctx);
+
+/* --- db_collection.c --- */
+enum tx_outcome {
+	TXO_OK,
+	TXO_NOOP,            /* nothing to change (idempotent add/remove) */
+	TXO_NOT_FOUND,       /* collection absent, deleted or not the caller's */
+	TXO_TRACK_NOT_FOUND, /* track absent or in another organization */
+	TXO_BAD_COVER,       /* cover_track_id names no track of the organization */
+	TXO_FULL,            /* the collection holds COLLECTION_MAX_TRACKS */
+};
+
+/* Identifies the caller's collection: org and user from auth, id from the
+ * path (already checked to be well formed). */
+struct coll_ref {
+	const char *org;
+	const char *user;
+	const char *id;
+};
+
+struct tx_list {
+	const char *org, *user;
+	struct page page;
+	struct collection *items;
+	size_t n;
+};
+enum dbrc tx_collection_list(struct db *db, void *ctx);
+void tx_list_free(struct tx_list *t);
+
+struct tx_coll {
+	struct coll_ref ref;             /* ref.id unused on create */
+	const struct coll_input *in;     /* create and update */
+	enum tx_outcome outcome;
+	struct collection out;           /* the collection after the change */
+};
+enum dbrc tx_collection_create(struct db *db, void *ctx);
+enum dbrc tx_collection_get(struct db *db, void *ctx);
+enum dbrc tx_collection_update(struct db *db, void *ctx);
+enum dbrc tx_collection_delete(struct db *db, void *ctx);
+
+/* --- db_track.c --- */
+struct tx_entries {
+	struct coll_ref ref;
+	struct page page;
+	enum tx_outcome outcome;
+	struct entry *items;
+	size_t n;
+};
+enum dbrc tx_entries_list(struct db *db, void *ctx);
+
+struct tx_member {
+	struct coll_ref ref;
+	const char *track_id; /* well formed */
+	enum tx_outcome outcome;
+};
+enum dbrc tx_track_add(struct db *db, void *ctx);
+enum dbrc tx_track_remove(struct db *db, void *ctx);
+
+struct tx_order {
+	struct coll_ref ref;
+	const char *const *ids; /* as given, unique */
+	size_t n;
+	enum tx_outcome outcome;
+};
+enum dbrc tx_reorder(struct db *db, void *ctx);
+
+/* Computes a reorder: members (current order) with the listed ones first in
+ * the given order, the rest after them in their current order.  Returns a
+ * heap array of n borrowed pointers into members. */
+const char **reorder_plan(const char *const *members, size_t n, const char *const *listed, size_t k);
+
+/* Shared by the transactions: locks (or reads) the caller's live
+ * collection into out.  Sets *found. */
+enum dbrc collection_fetch(struct db *db, const struct coll_ref *ref, bool lock,
+			   struct collection *out, bool *found);
+
+/* --- db_admin.c: for mcollctl; messages for the operator go to err --- */
+enum dbrc adm_track_delete(struct db *db, const char *track_id, bool *found);
+
+#endif

@@ -1,0 +1,126 @@
+/* h_track.c -- the endpoints on a collection's tracks: list, add, remove,
+ * reorder. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "handlers.h"
+#include "render.h"
+#include "resp.h"
+
+void h_track_list(struct req *r)
+{
+	struct tx_entries t = {0};
+	struct json_object *page, *items;
+	enum dbrc rc;
+
+	if (!page_or_reply(r, 200, 500, &t.page))
+		return;
+	if (!coll_ref_or_reply(r, &t.ref))
+		return;
+	rc = db_txn(r->db, TXN_READ, tx_entries_list, &t);
+	if (failure_replied(r, rc, t.outcome, NULL))
+		goto out;
+	page = json_object_new_object();
+	items = json_object_new_array_ext((int)t.n);
+	for (size_t i = 0; i < t.n; i++)
+		json_object_array_add(items, render_entry(&t.items[i]));
+	json_object_object_add(page, "collection_id", json_object_new_string(t.ref.id));
+	json_object_object_add(page, "items", items);
+	json_object_object_add(page, "limit", json_object_new_int64(t.page.limit));
+	json_object_object_add(page, "offset", json_object_new_int64(t.page.offset));
+	resp_json(r, 200, page, NULL);
+out:
+	free(t.items);
+}
+
+/* For a track id that cannot name a track: the collection must still be
+ * the caller's (its 404 comes first); then the outcome is absent_outcome. */
+static enum dbrc ownership_only(struct req *r, const struct coll_ref *ref, enum tx_outcome absent_outcome,
+				enum tx_outcome *outcome)
+{
+	struct tx_coll t = {.ref = *ref};
+	enum dbrc rc = db_txn(r->db, TXN_NONE, tx_collection_get, &t);
+
+	*outcome = t.outcome == TXO_OK ? absent_outcome : t.outcome;
+	collection_free(&t.out);
+	return rc;
+}
+
+void h_track_add(struct req *r)
+{
+	struct tx_member t = {0};
+	struct json_object *body = req_json_body(r);
+	const char *id;
+	size_t len;
+	struct verr e;
+	enum dbrc rc;
+
+	if (!body)
+		return;
+	if (valid_track_ref(body, &id, &len, &e) != 0) {
+		resp_invalid(r, &e);
+		goto out;
+	}
+	if (!coll_ref_or_reply(r, &t.ref))
+		goto out;
+	t.track_id = id;
+	if (id_valid_track(id, len))
+		rc = db_txn(r->db, TXN_WRITE, tx_track_add, &t);
+	else
+		rc = ownership_only(r, &t.ref, TXO_TRACK_NOT_FOUND, &t.outcome);
+	if (!failure_replied(r, rc, t.outcome, id))
+		resp_json(r, 200, render_ack(id, "Track added to collection."), NULL);
+out:
+	json_object_put(body);
+}
+
+void h_track_remove(struct req *r)
+{
+	struct tx_member t = {0};
+	const char *id = r->route.param[P_TRACK];
+	enum dbrc rc;
+
+	if (!coll_ref_or_reply(r, &t.ref))
+		return;
+	t.track_id = id;
+	if (id_valid_track(id, strlen(id)))
+		rc = db_txn(r->db, TXN_WRITE, tx_track_remove, &t);
+	else
+		rc = ownership_only(r, &t.ref, TXO_NOOP, &t.outcome);
+	if (!failure_replied(r, rc, t.outcome, id))
+		resp_json(r, 200, render_ack(id, "Track removed from collection."), NULL);
+}
+
+void h_collection_reorder(struct req *r)
+{
+	struct tx_order t = {0};
+	struct json_object *body = req_json_body(r);
+	const char **ids = NULL, **wellformed = NULL;
+	size_t n = 0, k = 0;
+	struct verr e;
+	enum dbrc rc;
+
+	if (!body)
+		return;
+	if (valid_order(body, &ids, &n, &e) != 0) {
+		resp_invalid(r, &e);
+		goto out;
+	}
+	if (!coll_ref_or_reply(r, &t.ref))
+		goto out;
+	/* Ids that cannot name a track cannot be members: ignored. */
+	wellformed = xcalloc(n, sizeof(*wellformed));
+	for (size_t i = 0; i < n; i++)
+		if (id_valid_track(ids[i], strlen(ids[i])))
+			wellformed[k++] = ids[i];
+	t.ids = wellformed;
+	t.n = k;
+	rc = db_txn(r->db, TXN_WRITE, tx_reorder, &t);
+	if (!failure_replied(r, rc, t.outcome, NULL))
+		resp_json(r, 200, render_ack(t.ref.id, "Collection reordered."), NULL);
+out:
+	free(wellformed);
+	free(ids);
+	json_object_put(body);
+}

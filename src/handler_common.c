@@ -1,0 +1,70 @@
+/* handler_common.c -- validation and failure answers shared by handlers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "resp.h"
+
+bool page_or_reply(struct req *r, long def_limit, long max_limit, struct page *pg)
+{
+	const char *bad = query_page(r->query, def_limit, max_limit, pg);
+	struct verr e;
+
+	if (!bad)
+		return true;
+	e.field = bad;
+	if (strcmp(bad, "limit") == 0)
+		snprintf(e.msg, sizeof(e.msg), "limit must be an integer between 1 and %ld", max_limit);
+	else
+		snprintf(e.msg, sizeof(e.msg), "offset must be an integer between 0 and %ld", OFFSET_MAX);
+	resp_invalid(r, &e);
+	return false;
+}
+
+bool coll_ref_or_reply(struct req *r, struct coll_ref *ref)
+{
+	const char *id = r->route.param[P_COLL];
+
+	ref->org = r->route.param[P_ORG];
+	ref->user = r->user_id;
+	ref->id = id;
+	if (id && id_valid_collection(id, strlen(id)))
+		return true;
+	resp_collection_not_found(r);
+	return false;
+}
+
+bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id)
+{
+	struct json_object *d;
+	struct verr e = {0};
+
+	if (rc != DB_OK) {
+		resp_db_error(r, rc);
+		return true;
+	}
+	switch (outcome) {
+	case TXO_OK:
+	case TXO_NOOP:
+		return false;
+	case TXO_NOT_FOUND:
+		resp_collection_not_found(r);
+		break;
+	case TXO_TRACK_NOT_FOUND:
+		d = json_object_new_object();
+		json_object_object_add(d, "track_id", json_object_new_string(track_id ? track_id : ""));
+		resp_error(r, API_NOT_FOUND, "Music track not found in this organization", d);
+		break;
+	case TXO_BAD_COVER:
+		e.field = "cover_track_id";
+		snprintf(e.msg, sizeof(e.msg), "cover_track_id must name an existing track in this organization");
+		resp_invalid(r, &e);
+		break;
+	case TXO_FULL:
+		e.field = "track_id";
+		snprintf(e.msg, sizeof(e.msg), "Collection cannot hold more than %d tracks", COLLECTION_MAX_TRACKS);
+		resp_invalid(r, &e);
+		break;
+	}
+	return true;
+}

@@ -1,0 +1,34 @@
+/* handlers.h -- one handler per endpoint, h_<resource>_<action>, and the
+ * helpers they share.  A handler runs after the route and auth gates; it
+ * validates, runs one transaction and renders, answering exactly once. */
+#ifndef MCOLL_HANDLERS_H
+#define MCOLL_HANDLERS_H
+#include <stdbool.h>
+
+#include "db_entities.h"
+#include "req.h"
+
+typedef void (*handler_fn)(struct req *r);
+
+void h_collection_list(struct req *r);
+void h_collection_create(struct req *r);
+void h_collection_get(struct req *r);
+void h_collection_update(struct req *r);
+void h_collection_delete(struct req *r);
+void h_track_list(struct req *r);
+void h_track_add(struct req *r);
+void h_track_remove(struct req *r);
+void h_collection_reorder(struct req *r);
+
+/* handler_common.c */
+/* Reads limit/offset; answers 422 and returns false when out of rules. */
+bool page_or_reply(struct req *r, long def_limit, long max_limit, struct page *pg);
+/* Fills ref from the path and the caller; answers the collection 404 and
+ * returns false when the id cannot name a collection. */
+bool coll_ref_or_reply(struct req *r, struct coll_ref *ref);
+/* Answers a transaction that did not succeed (database error or a domain
+ * outcome other than TXO_OK/TXO_NOOP) and returns true; false when the
+ * handler should render its success. */
+bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id);
+
+#endif

@@ -1,0 +1,156 @@
+/* migrate.c -- schema migrations.  The file's text is executed as written
+ * (it is part of the release, never request data); the version is recorded
+ * in schema_migrations so a second run applies nothing. */
+#include "migrate.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+static int is_migration(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && isdigit((unsigned char)name[0]) && strcmp(name + n - 4, ".sql") == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = xmalloc((size_t)n + 1);
+	if (n < 0 || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Applied versions are recorded with a prepared statement like any other
+ * data; the bookkeeping table is created on first use. */
+static const char create_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version VARCHAR(255) NOT NULL, applied_at DATETIME(6) NOT NULL, PRIMARY KEY (version)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+static int applied(struct db *db, const char *version, int *yes)
+{
+	MYSQL_STMT *st = mysql_stmt_init(db->conn);
+	const char *sql = "SELECT 1 FROM schema_migrations WHERE version = ?";
+	MYSQL_BIND b;
+	unsigned long len = strlen(version);
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	b.buffer_type = MYSQL_TYPE_STRING;
+	b.buffer = (void *)version;
+	b.buffer_length = len;
+	b.length = &len;
+	if (st && mysql_stmt_prepare(st, sql, strlen(sql)) == 0 && mysql_stmt_bind_param(st, &b) == 0 &&
+	    mysql_stmt_execute(st) == 0 && mysql_stmt_store_result(st) == 0) {
+		*yes = mysql_stmt_num_rows(st) > 0;
+		rc = 0;
+	}
+	if (st)
+		mysql_stmt_close(st);
+	return rc;
+}
+
+static int record(struct db *db, const char *version)
+{
+	MYSQL_STMT *st = mysql_stmt_init(db->conn);
+	const char *sql = "INSERT INTO schema_migrations (version, applied_at) VALUES (?, UTC_TIMESTAMP(6))";
+	MYSQL_BIND b;
+	unsigned long len = strlen(version);
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	b.buffer_type = MYSQL_TYPE_STRING;
+	b.buffer = (void *)version;
+	b.buffer_length = len;
+	b.length = &len;
+	if (st && mysql_stmt_prepare(st, sql, strlen(sql)) == 0 && mysql_stmt_bind_param(st, &b) == 0 &&
+	    mysql_stmt_execute(st) == 0)
+		rc = 0;
+	if (st)
+		mysql_stmt_close(st);
+	return rc;
+}
+
+int migrate_run(struct db *db, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!d) {
+		fprintf(stderr, "mcollctl: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_migration(de->d_name))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	if (db_query(db, create_table) != DB_OK) {
+		fprintf(stderr, "mcollctl: schema_migrations: %s\n", db->errmsg);
+		rc = -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *path, *sql;
+		int done = 0;
+
+		if (applied(db, names[i], &done) != 0) {
+			fprintf(stderr, "mcollctl: %s: %s\n", names[i], mysql_error(db->conn));
+			rc = -1;
+			break;
+		}
+		if (done)
+			continue;
+		path = xasprintf("%s/%s", dir, names[i]);
+		sql = slurp(path);
+		if (!sql) {
+			fprintf(stderr, "mcollctl: %s: cannot read\n", path);
+			rc = -1;
+		} else if (db_query(db, sql) != DB_OK) {
+			fprintf(stderr, "mcollctl: %s: %s\n", names[i], db->errmsg);
+			rc = -1;
+		} else if (record(db, names[i]) != 0) {
+			fprintf(stderr, "mcollctl: %s: %s\n", names[i], mysql_error(db->conn));
+			rc = -1;
+		} else {
+			printf("%s\n", names[i]);
+		}
+		free(sql);
+		free(path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}

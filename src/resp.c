@@ -1,0 +1,79 @@
+/* resp.c -- status line, headers, JSON body, error envelope, log line. */
+#include "resp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "log.h"
+#include "render.h"
+
+void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers)
+{
+	size_t len;
+	const char *body = render_text(obj, &len);
+
+	char *head;
+
+	r->status = status;
+	/* libfcgi's own printf lacks %zu and friends: format here. */
+	head = xasprintf("Status: %d %s\r\n"
+			 "Content-Type: application/json; charset=utf-8\r\n"
+			 "Content-Length: %zu\r\n"
+			 "Cache-Control: no-store\r\n"
+			 "%s\r\n",
+			 status, http_reason(status), len, extra_headers ? extra_headers : "");
+	FCGX_PutStr(head, (int)strlen(head), r->fcgi->out);
+	FCGX_PutStr(body, (int)len, r->fcgi->out);
+	free(head);
+	json_object_put(obj);
+}
+
+void resp_error(struct req *r, enum api_err e, const char *system_message, struct json_object *details)
+{
+	const struct api_err_info *info = api_err_info(e);
+	char allow[96] = "";
+
+	if (e == API_METHOD_NOT_ALLOWED && r->route.allow[0])
+		snprintf(allow, sizeof(allow), "Allow: %s\r\n", r->route.allow);
+	resp_json(r, info->status, render_error(e, system_message, details, r->trace_id, time(NULL)),
+		  allow);
+}
+
+void resp_invalid(struct req *r, const struct verr *e)
+{
+	resp_error(r, API_INVALID, e->msg, render_field_details(e->field));
+}
+
+void resp_collection_not_found(struct req *r)
+{
+	struct json_object *d = json_object_new_object();
+	const char *id = r->route.param[P_COLL];
+
+	json_object_object_add(d, "collection_id", json_object_new_string(id ? id : ""));
+	resp_error(r, API_NOT_FOUND, "Music collection not found or not owned by caller", d);
+}
+
+void resp_db_error(struct req *r, enum dbrc rc)
+{
+	if (rc == DB_GONE)
+		resp_error(r, API_UNAVAILABLE, "Database unavailable", NULL);
+	else
+		resp_error(r, API_INTERNAL, "Internal error", NULL);
+	log_error("%s: database error %u: %s", r->trace_id, r->db->err, r->db->errmsg);
+}
+
+void resp_log(const struct req *r)
+{
+	struct timespec ts;
+	double ms;
+	char *path = utf8_sanitize(r->path, strlen(r->path));
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - r->started) * 1000.0;
+	log_info("%s %s %.200s %d %.1fms user=%s", r->trace_id, r->method, path, r->status, ms,
+		 r->user_id[0] ? r->user_id : "-");
+	free(path);
+}

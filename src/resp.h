@@ -1,0 +1,27 @@
+/* resp.h -- writing answers: JSON bodies, the error envelope and the
+ * request's log line. */
+#ifndef MCOLL_RESP_H
+#define MCOLL_RESP_H
+
+#include <json-c/json.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "req.h"
+#include "valid.h"
+
+/* Answers status with obj (taken over).  extra_headers, if not NULL, is
+ * zero or more complete "Name: value\r\n" lines. */
+void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers);
+/* Answers the error envelope; details is taken over (NULL means {}). */
+void resp_error(struct req *r, enum api_err e, const char *system_message, struct json_object *details);
+/* 422 naming e->field. */
+void resp_invalid(struct req *r, const struct verr *e);
+/* The one 404 for every collection the caller cannot see. */
+void resp_collection_not_found(struct req *r);
+/* 503 when the database is unreachable, 500 otherwise. */
+void resp_db_error(struct req *r, enum dbrc rc);
+/* Writes the request's log line. */
+void resp_log(const struct req *r);
+
+#endif

@@ -1,0 +1,33 @@
+/* timefmt.c -- formatting of timestamps for responses and logs. */
+#include "timefmt.h"
+
+#include <ctype.h>
+#include <string.h>
+
+char *timefmt_iso(time_t t, char out[TIMEFMT_ISO_LEN])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, TIMEFMT_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return out;
+}
+
+int timefmt_from_db(const char *s, size_t len, char out[TIMEFMT_ISO_LEN])
+{
+	/* Positions of the separators in "YYYY-MM-DD HH:MM:SS". */
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
+
+	if (len < 19 || (len > 19 && s[19] != '.'))
+		return -1;
+	for (size_t i = 0; i < 19; i++) {
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return -1;
+	}
+	memcpy(out, s, 10);
+	out[10] = 'T';
+	memcpy(out + 11, s + 11, 8);
+	out[19] = 'Z';
+	out[20] = '\0';
+	return 0;
+}

@@ -1,0 +1,215 @@
+/* valid.c -- JSON body parsing and field validation. */
+#include "valid.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "ids.h"
+#include "utf8.h"
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct verr *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->field = field;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+struct json_object *valid_json_object(const char *body, size_t len, struct verr *e)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	size_t used;
+
+	if (len == 0 || len > (size_t)0x7fffffff) {
+		fail(e, "body", "%s", "Request body must be a JSON object");
+		return NULL;
+	}
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	used = json_tokener_get_parse_end(tok);
+	if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(obj);
+		json_tokener_free(tok);
+		fail(e, "body", "%s", "Request body is not valid JSON");
+		return NULL;
+	}
+	json_tokener_free(tok);
+	while (used < len && (body[used] == ' ' || body[used] == '\t' || body[used] == '\n' ||
+			      body[used] == '\r'))
+		used++;
+	if (used != len) {
+		json_object_put(obj);
+		fail(e, "body", "%s", "Request body is not valid JSON");
+		return NULL;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		fail(e, "body", "%s", "Request body must be a JSON object");
+		return NULL;
+	}
+	return obj;
+}
+
+/* Reads a string-or-null field.  Returns 0 when absent or well typed. */
+static int get_str(struct json_object *obj, const char *key, bool nullable, struct field_str *out,
+		   struct verr *e)
+{
+	struct json_object *v;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0;
+	out->present = true;
+	if (v == NULL) {
+		if (nullable)
+			return 0;
+		return fail(e, key, "%s cannot be null", key);
+	}
+	if (!json_object_is_type(v, json_type_string))
+		{
+		if (nullable)
+			return fail(e, key, "%s must be a string or null", key);
+		return fail(e, key, "%s must be a string", key);
+	}
+	out->s = json_object_get_string(v);
+	out->len = (size_t)json_object_get_string_len(v);
+	if (utf8_count(out->s, out->len) < 0)
+		return fail(e, key, "%s must be valid UTF-8", key);
+	return 0;
+}
+
+static long chars(const struct field_str *f)
+{
+	return f->s ? utf8_count(f->s, f->len) : 0;
+}
+
+bool valid_http_url(const char *s, size_t len)
+{
+	size_t p;
+
+	if (len > 8 && strncasecmp(s, "https://", 8) == 0)
+		p = 8;
+	else if (len > 7 && strncasecmp(s, "http://", 7) == 0)
+		p = 7;
+	else
+		return false;
+	if (s[p] == '/' || s[p] == '?' || s[p] == '#')
+		return false; /* no host */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+int valid_collection(struct json_object *obj, bool creating, struct coll_input *in, struct verr *e)
+{
+	if (get_str(obj, "name", false, &in->name, e) != 0)
+		return -1;
+	if (creating && !in->name.present)
+		return fail(e, "name", "%s is required", "name");
+	if (in->name.present && (in->name.len == 0 || chars(&in->name) > NAME_MAX_CHARS))
+		return fail(e, "name", "name must be between 1 and %s characters", "512");
+
+	if (get_str(obj, "description", true, &in->description, e) != 0)
+		return -1;
+	if (chars(&in->description) > DESCRIPTION_MAX_CHARS)
+		return fail(e, "description", "description must be at most %s characters", "4096");
+
+	if (get_str(obj, "cover_track_id", true, &in->cover_track_id, e) != 0)
+		return -1;
+	if (in->cover_track_id.s &&
+	    !id_valid_track(in->cover_track_id.s, in->cover_track_id.len))
+		return fail(e, "cover_track_id", "%s must name an existing track in this organization",
+			    "cover_track_id");
+
+	if (get_str(obj, "cover_image_url", true, &in->cover_image_url, e) != 0)
+		return -1;
+	if (chars(&in->cover_image_url) > URL_MAX_CHARS)
+		return fail(e, "cover_image_url", "cover_image_url must be at most %s characters", "1024");
+	if (in->cover_image_url.s && !valid_http_url(in->cover_image_url.s, in->cover_image_url.len))
+		return fail(e, "cover_image_url", "%s must be an http or https URL", "cover_image_url");
+	return 0;
+}
+
+int valid_track_ref(struct json_object *obj, const char **id, size_t *len, struct verr *e)
+{
+	struct field_str f;
+
+	if (get_str(obj, "track_id", false, &f, e) != 0)
+		return fail(e, "track_id", "%s must be a string", "track_id");
+	if (!f.present)
+		return fail(e, "track_id", "%s is required", "track_id");
+	*id = f.s;
+	*len = f.len;
+	return 0;
+}
+
+struct sref {
+	const char *s;
+	size_t len;
+};
+
+static int sref_cmp(const void *a, const void *b)
+{
+	const struct sref *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+int valid_order(struct json_object *obj, const char ***ids, size_t *n, struct verr *e)
+{
+	static const char F[] = "ordered_track_ids";
+	struct json_object *arr;
+	struct sref *sorted;
+	size_t count;
+	int dup = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(obj, F, &arr))
+		return fail(e, F, "%s is required", F);
+	if (!json_object_is_type(arr, json_type_array))
+		return fail(e, F, "%s must be an array of strings", F);
+	count = json_object_array_length(arr);
+	if (count > COLLECTION_MAX_TRACKS)
+		return fail(e, F, "%s must have at most 10000 entries", F);
+	for (size_t i = 0; i < count; i++)
+		if (!json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+			return fail(e, F, "%s must be an array of strings", F);
+
+	sorted = xcalloc(count, sizeof(*sorted));
+	*ids = xcalloc(count, sizeof(**ids));
+	for (size_t i = 0; i < count; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+		sorted[i].s = (*ids)[i] = json_object_get_string(v);
+		sorted[i].len = (size_t)json_object_get_string_len(v);
+	}
+	qsort(sorted, count, sizeof(*sorted), sref_cmp);
+	for (size_t i = 1; i < count && !dup; i++)
+		dup = sref_cmp(&sorted[i - 1], &sorted[i]) == 0;
+	free(sorted);
+	if (dup) {
+		free(*ids);
+		*ids = NULL;
+		return fail(e, F, "%s must not contain duplicates", F);
+	}
+	*n = count;
+	return 0;
+}
