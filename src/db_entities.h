@@ -11,6 +11,7 @@
 #include "keyhash.h"
 #include "model.h"
 #include "query.h"
+#include "reorder.h"
 #include "valid.h"
 
 /* --- db_auth.c --- */
@@ -87,11 +88,6 @@ struct tx_order {
 	enum tx_outcome outcome;
 };
 enum dbrc tx_reorder(struct db *db, void *ctx);
-
-/* Computes a reorder: members (current order) with the listed ones first in
- * the given order, the rest after them in their current order.  Returns a
- * heap array of n borrowed pointers into members. */
-const char **reorder_plan(const char *const *members, size_t n, const char *const *listed, size_t k);
 
 /* Shared by the transactions: locks (or reads) the caller's live
  * collection into out.  Sets *found. */

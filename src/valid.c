@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "ids.h"
+#include "jsonsyntax.h"
 #include "utf8.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -28,27 +29,27 @@ struct json_object *valid_json_object(const char *body, size_t len, struct verr 
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
-	size_t used;
+	enum json_tokener_error jerr;
 
-	if (len == 0 || len > (size_t)0x7fffffff) {
+	if (len == 0) {
 		fail(e, "body", "%s", "Request body must be a JSON object");
 		return NULL;
 	}
-	tok = json_tokener_new();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, body, (int)len);
-	used = json_tokener_get_parse_end(tok);
-	if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(obj);
-		json_tokener_free(tok);
+	/* The grammar check is the strict one; json-c then builds the tree. */
+	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len)) {
 		fail(e, "body", "%s", "Request body is not valid JSON");
 		return NULL;
 	}
+	tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_continue) {
+		/* a bare number needs the end of input to finish */
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+	}
 	json_tokener_free(tok);
-	while (used < len && (body[used] == ' ' || body[used] == '\t' || body[used] == '\n' ||
-			      body[used] == '\r'))
-		used++;
-	if (used != len) {
+	if (jerr != json_tokener_success) {
 		json_object_put(obj);
 		fail(e, "body", "%s", "Request body is not valid JSON");
 		return NULL;

@@ -1,0 +1,203 @@
+/* jsonsyntax.c -- recursive-descent recogniser for RFC 8259 JSON text. */
+#include "jsonsyntax.h"
+
+#include <string.h>
+
+#include "utf8.h"
+
+struct cur {
+	const char *s;
+	size_t len, i;
+};
+
+static void ws(struct cur *c)
+{
+	while (c->i < c->len &&
+	       (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\n' || c->s[c->i] == '\r'))
+		c->i++;
+}
+
+static bool lit(struct cur *c, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (c->len - c->i < n || memcmp(c->s + c->i, word, n) != 0)
+		return false;
+	c->i += n;
+	return true;
+}
+
+static bool digit(const struct cur *c)
+{
+	return c->i < c->len && c->s[c->i] >= '0' && c->s[c->i] <= '9';
+}
+
+static bool number(struct cur *c)
+{
+	if (c->i < c->len && c->s[c->i] == '-')
+		c->i++;
+	if (!digit(c))
+		return false;
+	if (c->s[c->i] == '0')
+		c->i++;
+	else
+		while (digit(c))
+			c->i++;
+	if (c->i < c->len && c->s[c->i] == '.') {
+		c->i++;
+		if (!digit(c))
+			return false;
+		while (digit(c))
+			c->i++;
+	}
+	if (c->i < c->len && (c->s[c->i] == 'e' || c->s[c->i] == 'E')) {
+		c->i++;
+		if (c->i < c->len && (c->s[c->i] == '+' || c->s[c->i] == '-'))
+			c->i++;
+		if (!digit(c))
+			return false;
+		while (digit(c))
+			c->i++;
+	}
+	return true;
+}
+
+static int hex4(const struct cur *c, size_t at)
+{
+	int v = 0;
+
+	if (c->len - at < 4)
+		return -1;
+	for (size_t k = 0; k < 4; k++) {
+		char h = c->s[at + k];
+		v <<= 4;
+		if (h >= '0' && h <= '9')
+			v |= h - '0';
+		else if (h >= 'a' && h <= 'f')
+			v |= h - 'a' + 10;
+		else if (h >= 'A' && h <= 'F')
+			v |= h - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* A string; \u escapes must pair surrogates correctly. */
+static bool string(struct cur *c)
+{
+	if (c->i >= c->len || c->s[c->i] != '"')
+		return false;
+	c->i++;
+	while (c->i < c->len) {
+		unsigned char ch = (unsigned char)c->s[c->i];
+		if (ch == '"') {
+			c->i++;
+			return true;
+		}
+		if (ch < 0x20)
+			return false;
+		if (ch != '\\') {
+			c->i++;
+			continue;
+		}
+		if (++c->i >= c->len)
+			return false;
+		ch = (unsigned char)c->s[c->i];
+		if (strchr("\"\\/bfnrt", ch) && ch) {
+			c->i++;
+			continue;
+		}
+		if (ch != 'u')
+			return false;
+		int u = hex4(c, c->i + 1);
+		if (u < 0)
+			return false;
+		c->i += 5;
+		if (u >= 0xDC00 && u <= 0xDFFF)
+			return false; /* lone low surrogate */
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			int lo;
+			if (c->len - c->i < 6 || c->s[c->i] != '\\' || c->s[c->i + 1] != 'u')
+				return false;
+			lo = hex4(c, c->i + 2);
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				return false;
+			c->i += 6;
+		}
+	}
+	return false;
+}
+
+static bool value(struct cur *c, int depth);
+
+static bool container(struct cur *c, int depth, char open, char close, bool object)
+{
+	if (depth > JSON_MAX_DEPTH)
+		return false;
+	c->i++; /* open */
+	(void)open;
+	ws(c);
+	if (c->i < c->len && c->s[c->i] == close) {
+		c->i++;
+		return true;
+	}
+	for (;;) {
+		ws(c);
+		if (object) {
+			if (!string(c))
+				return false;
+			ws(c);
+			if (c->i >= c->len || c->s[c->i] != ':')
+				return false;
+			c->i++;
+		}
+		if (!value(c, depth))
+			return false;
+		ws(c);
+		if (c->i >= c->len)
+			return false;
+		if (c->s[c->i] == close) {
+			c->i++;
+			return true;
+		}
+		if (c->s[c->i] != ',')
+			return false;
+		c->i++;
+	}
+}
+
+static bool value(struct cur *c, int depth)
+{
+	ws(c);
+	if (c->i >= c->len)
+		return false;
+	switch (c->s[c->i]) {
+	case '{':
+		return container(c, depth + 1, '{', '}', true);
+	case '[':
+		return container(c, depth + 1, '[', ']', false);
+	case '"':
+		return string(c);
+	case 't':
+		return lit(c, "true");
+	case 'f':
+		return lit(c, "false");
+	case 'n':
+		return lit(c, "null");
+	default:
+		return number(c);
+	}
+}
+
+bool json_syntax_ok(const char *s, size_t len)
+{
+	struct cur c = {s, len, 0};
+
+	if (utf8_count(s, len) < 0)
+		return false;
+	if (!value(&c, 0))
+		return false;
+	ws(&c);
+	return c.i == len;
+}

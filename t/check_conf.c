@@ -1,0 +1,149 @@
+/* check_conf.c -- the configuration file: defaults, parsing, errors, and
+ * where the database password comes from. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "conf.h"
+
+START_TEST(test_defaults)
+{
+	struct conf c;
+
+	conf_defaults(&c);
+	ck_assert_str_eq(c.listen, "/run/mcoll/mcolld.sock");
+	ck_assert_int_eq(c.listen_mode, 0660);
+	ck_assert_int_eq(c.workers, 4);
+	ck_assert_int_eq(c.db_port, 3306);
+	ck_assert_str_eq(c.db_user, "mcoll");
+	ck_assert_str_eq(c.db_name, "mcoll");
+	ck_assert_str_eq(c.log_level, "info");
+	ck_assert_int_eq(c.body_limit, 1048576);
+	ck_assert_int_eq(c.shutdown_timeout, 10);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_parse)
+{
+	struct conf c;
+	char err[128] = "";
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse(&c,
+				    "# comment\n\n  listen = 127.0.0.1:9000  \nworkers=8\n"
+				    "listen_mode = 0600\ndb_socket = /run/mysqld/mysqld.sock\n"
+				    "log_level = debug\nbody_limit = 2048\n",
+				    err, sizeof(err)),
+			 0);
+	ck_assert_str_eq(c.listen, "127.0.0.1:9000");
+	ck_assert_int_eq(c.workers, 8);
+	ck_assert_int_eq(c.listen_mode, 0600);
+	ck_assert_str_eq(c.db_socket, "/run/mysqld/mysqld.sock");
+	ck_assert_str_eq(c.log_level, "debug");
+	ck_assert_int_eq(c.body_limit, 2048);
+	conf_free(&c);
+}
+END_TEST
+
+static const struct {
+	const char *text, *err;
+} bad[] = {
+	{"nonsense\n", "line 1: expected 'key = value'"},
+	{"\nfoo = 1\n", "line 2: unknown key 'foo'"},
+	{"workers = 0\n", "line 1: invalid value for 'workers'"},
+	{"workers = many\n", "line 1: invalid value for 'workers'"},
+	{"workers = 4x\n", "line 1: invalid value for 'workers'"},
+	{"db_port = 70000\n", "line 1: invalid value for 'db_port'"},
+	{"log_level = loud\n", "line 1: invalid value for 'log_level'"},
+	{"listen =\n", "line 1: invalid value for 'listen'"},
+	{"listen_mode = 0999\n", "line 1: invalid value for 'listen_mode'"},
+};
+
+START_TEST(test_bad)
+{
+	struct conf c;
+	char err[128] = "";
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse(&c, bad[_i].text, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, bad[_i].err);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_password_sources)
+{
+	char dir[] = "/tmp/check_conf.XXXXXX", path[64], pwpath[64], err[256];
+	struct conf c;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/mcoll.conf", dir);
+	snprintf(pwpath, sizeof(pwpath), "%s/pw", dir);
+	f = fopen(pwpath, "w");
+	fputs("from-file\n", f);
+	fclose(f);
+	f = fopen(path, "w");
+	fprintf(f, "db_password = inline\ndb_password_file = %s\n", pwpath);
+	fclose(f);
+
+	unsetenv("MCOLL_DB_PASSWORD");
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.db_password, "from-file");
+	conf_free(&c);
+
+	setenv("MCOLL_DB_PASSWORD", "from-env", 1);
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.db_password, "from-env");
+	conf_free(&c);
+	unsetenv("MCOLL_DB_PASSWORD");
+
+	unlink(pwpath);
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, pwpath));
+	conf_free(&c);
+
+	unlink(path);
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+	conf_free(&c);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_shipped_config)
+{
+	const char *src = getenv("MCOLL_SRCDIR");
+	char path[512], err[256];
+	struct conf c;
+
+	snprintf(path, sizeof(path), "%s/conf/mcoll.conf", src ? src : ".");
+	unsetenv("MCOLL_DB_PASSWORD");
+	/* the shipped file names a password file that need not exist here */
+	setenv("MCOLL_DB_PASSWORD", "x", 1);
+	ck_assert_msg(conf_load(&c, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(c.db_name, "mcoll");
+	conf_free(&c);
+	unsetenv("MCOLL_DB_PASSWORD");
+}
+END_TEST
+
+static Suite *conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_parse);
+	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_password_sources);
+	tcase_add_test(tc, test_shipped_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(conf_suite)
