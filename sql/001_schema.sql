@@ -64,7 +64,7 @@ CREATE TABLE tracks (
 
 -- track_count is the stored number of collection_tracks rows; deleted_at
 -- marks a soft delete.  collections_owner serves the list query (owner's
--- live collections, newest first) without a sort.
+-- live collections, newest first, equal seconds by id) without a sort.
 CREATE TABLE collections (
   id              CHAR(18)      NOT NULL,      -- mcoll_ + 12 hex
   org_id          VARCHAR(64)   NOT NULL,
@@ -74,7 +74,7 @@ CREATE TABLE collections (
   cover_track_id  CHAR(19)      NULL,
   cover_image_url VARCHAR(1024) NULL,
   track_count     INT UNSIGNED  NOT NULL DEFAULT 0,
-  created_at      DATETIME(6)   NOT NULL,
+  created_at      DATETIME      NOT NULL,      -- seconds: equal times sort by id
   updated_at      DATETIME(6)   NOT NULL,
   deleted_at      DATETIME(6)   NULL,
   PRIMARY KEY (id),

@@ -39,7 +39,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_COLL_LOCK] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE " FOR UPDATE", 3},
 	[STMT_COLL_INSERT] = {"INSERT INTO collections (id, org_id, user_id, name, description,"
 			      " cover_track_id, cover_image_url, track_count, created_at, updated_at)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, 0, " NOW ", " NOW ")", 7},
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, 0, UTC_TIMESTAMP(), UTC_TIMESTAMP())", 7},
 	[STMT_COLL_UPDATE] = {"UPDATE collections SET name = ?, description = ?, cover_track_id = ?,"
 			      " cover_image_url = ?, updated_at = " NOW " WHERE id = ?", 5},
 	[STMT_COLL_SET_COUNT] = {"UPDATE collections SET track_count = ?, updated_at = " NOW
