@@ -18,7 +18,7 @@ void h_collection_list(struct req *r)
 	if (!page_or_reply(r, 50, 100, &t.page))
 		return;
 	rc = db_txn(r->db, TXN_NONE, tx_collection_list, &t);
-	if (failure_replied(r, rc, TXO_OK, NULL))
+	if (failure_replied(r, rc, TXO_OK, NULL, 0))
 		goto out;
 	page = json_object_new_object();
 	items = json_object_new_array_ext((int)t.n);
@@ -49,7 +49,7 @@ void h_collection_create(struct req *r)
 	}
 	t.in = &in;
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_create, &t);
-	if (failure_replied(r, rc, t.outcome, NULL))
+	if (failure_replied(r, rc, t.outcome, NULL, 0))
 		goto out;
 	location = xasprintf("Location: /v1/music/%s/collections/%s\r\n", t.ref.org, t.out.id);
 	resp_json(r, 201, render_collection(&t.out), location);
@@ -67,7 +67,7 @@ void h_collection_get(struct req *r)
 	if (!coll_ref_or_reply(r, &t.ref))
 		return;
 	rc = db_txn(r->db, TXN_NONE, tx_collection_get, &t);
-	if (!failure_replied(r, rc, t.outcome, NULL))
+	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_json(r, 200, render_collection(&t.out), NULL);
 	collection_free(&t.out);
 }
@@ -90,7 +90,7 @@ void h_collection_update(struct req *r)
 		goto out;
 	t.in = &in;
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_update, &t);
-	if (!failure_replied(r, rc, t.outcome, NULL))
+	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_json(r, 200, render_collection(&t.out), NULL);
 out:
 	collection_free(&t.out);
@@ -105,7 +105,7 @@ void h_collection_delete(struct req *r)
 	if (!coll_ref_or_reply(r, &t.ref))
 		return;
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_delete, &t);
-	if (!failure_replied(r, rc, t.outcome, NULL))
+	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_json(r, 200, render_ack(t.ref.id, "Collection deleted."), NULL);
 	collection_free(&t.out);
 }

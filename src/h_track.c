@@ -19,7 +19,7 @@ void h_track_list(struct req *r)
 	if (!coll_ref_or_reply(r, &t.ref))
 		return;
 	rc = db_txn(r->db, TXN_READ, tx_entries_list, &t);
-	if (failure_replied(r, rc, t.outcome, NULL))
+	if (failure_replied(r, rc, t.outcome, NULL, 0))
 		goto out;
 	page = json_object_new_object();
 	items = json_object_new_array_ext((int)t.n);
@@ -69,7 +69,7 @@ void h_track_add(struct req *r)
 		rc = db_txn(r->db, TXN_WRITE, tx_track_add, &t);
 	else
 		rc = ownership_only(r, &t.ref, TXO_TRACK_NOT_FOUND, &t.outcome);
-	if (!failure_replied(r, rc, t.outcome, id))
+	if (!failure_replied(r, rc, t.outcome, id, len))
 		resp_json(r, 200, render_ack(id, "Track added to collection."), NULL);
 out:
 	json_object_put(body);
@@ -88,7 +88,7 @@ void h_track_remove(struct req *r)
 		rc = db_txn(r->db, TXN_WRITE, tx_track_remove, &t);
 	else
 		rc = ownership_only(r, &t.ref, TXO_NOOP, &t.outcome);
-	if (!failure_replied(r, rc, t.outcome, id))
+	if (!failure_replied(r, rc, t.outcome, id, strlen(id)))
 		resp_json(r, 200, render_ack(id, "Track removed from collection."), NULL);
 }
 
@@ -117,7 +117,7 @@ void h_collection_reorder(struct req *r)
 	t.ids = wellformed;
 	t.n = k;
 	rc = db_txn(r->db, TXN_WRITE, tx_reorder, &t);
-	if (!failure_replied(r, rc, t.outcome, NULL))
+	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_json(r, 200, render_ack(t.ref.id, "Collection reordered."), NULL);
 out:
 	free(wellformed);

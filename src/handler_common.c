@@ -34,7 +34,8 @@ bool coll_ref_or_reply(struct req *r, struct coll_ref *ref)
 	return false;
 }
 
-bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id)
+bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id,
+		     size_t track_len)
 {
 	struct json_object *d;
 	struct verr e = {0};
@@ -52,7 +53,8 @@ bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const
 		break;
 	case TXO_TRACK_NOT_FOUND:
 		d = json_object_new_object();
-		json_object_object_add(d, "track_id", json_object_new_string(track_id ? track_id : ""));
+		json_object_object_add(d, "track_id", track_id ? json_object_new_string_len(track_id, (int)track_len)
+								     : json_object_new_string(""));
 		resp_error(r, API_NOT_FOUND, "Music track not found in this organization", d);
 		break;
 	case TXO_BAD_COVER:

@@ -29,6 +29,7 @@ bool coll_ref_or_reply(struct req *r, struct coll_ref *ref);
 /* Answers a transaction that did not succeed (database error or a domain
  * outcome other than TXO_OK/TXO_NOOP) and returns true; false when the
  * handler should render its success. */
-bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id);
+bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id,
+		     size_t track_len);
 
 #endif

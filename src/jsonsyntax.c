@@ -8,6 +8,8 @@
 struct cur {
 	const char *s;
 	size_t len, i;
+	char *patch;      /* when set: a copy of s to rewrite key NULs in */
+	size_t key_nuls;  /* \u0000 escapes seen in object keys */
 };
 
 static void ws(struct cur *c)
@@ -83,8 +85,10 @@ static int hex4(const struct cur *c, size_t at)
 	return v;
 }
 
-/* A string; \u escapes must pair surrogates correctly. */
-static bool string(struct cur *c)
+/* A string; \u escapes must pair surrogates correctly.  In an object key a
+ * \u0000 is counted (and, with a patch buffer, turned into \u0001): parsed
+ * keys are C strings, and a key cut short at the NUL would alias a field. */
+static bool string(struct cur *c, bool key)
 {
 	if (c->i >= c->len || c->s[c->i] != '"')
 		return false;
@@ -114,6 +118,11 @@ static bool string(struct cur *c)
 		if (u < 0)
 			return false;
 		c->i += 5;
+		if (key && u == 0) {
+			c->key_nuls++;
+			if (c->patch)
+				c->patch[c->i - 1] = '1';
+		}
 		if (u >= 0xDC00 && u <= 0xDFFF)
 			return false; /* lone low surrogate */
 		if (u >= 0xD800 && u <= 0xDBFF) {
@@ -145,7 +154,7 @@ static bool container(struct cur *c, int depth, char open, char close, bool obje
 	for (;;) {
 		ws(c);
 		if (object) {
-			if (!string(c))
+			if (!string(c, true))
 				return false;
 			ws(c);
 			if (c->i >= c->len || c->s[c->i] != ':')
@@ -178,7 +187,7 @@ static bool value(struct cur *c, int depth)
 	case '[':
 		return container(c, depth + 1, '[', ']', false);
 	case '"':
-		return string(c);
+		return string(c, false);
 	case 't':
 		return lit(c, "true");
 	case 'f':
@@ -190,14 +199,16 @@ static bool value(struct cur *c, int depth)
 	}
 }
 
-bool json_syntax_ok(const char *s, size_t len)
+bool json_syntax_ok(const char *s, size_t len, char *patch, size_t *key_nuls)
 {
-	struct cur c = {s, len, 0};
+	struct cur c = {s, len, 0, patch, 0};
+	bool ok = utf8_count(s, len) >= 0 && value(&c, 0);
 
-	if (utf8_count(s, len) < 0)
-		return false;
-	if (!value(&c, 0))
-		return false;
-	ws(&c);
-	return c.i == len;
+	if (ok) {
+		ws(&c);
+		ok = c.i == len;
+	}
+	if (key_nuls)
+		*key_nuls = c.key_nuls;
+	return ok;
 }

@@ -30,15 +30,22 @@ struct json_object *valid_json_object(const char *body, size_t len, struct verr 
 	struct json_tokener *tok;
 	struct json_object *obj;
 	enum json_tokener_error jerr;
+	char *patched = NULL;
+	size_t key_nuls = 0;
 
 	if (len == 0) {
 		fail(e, "body", "%s", "Request body must be a JSON object");
 		return NULL;
 	}
 	/* The grammar check is the strict one; json-c then builds the tree. */
-	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len)) {
+	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len, NULL, &key_nuls)) {
 		fail(e, "body", "%s", "Request body is not valid JSON");
 		return NULL;
+	}
+	if (key_nuls) {
+		patched = xstrndup(body, len);
+		json_syntax_ok(body, len, patched, NULL);
+		body = patched;
 	}
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
 	obj = json_tokener_parse_ex(tok, body, (int)len);
@@ -49,6 +56,7 @@ struct json_object *valid_json_object(const char *body, size_t len, struct verr 
 		jerr = json_tokener_get_error(tok);
 	}
 	json_tokener_free(tok);
+	free(patched);
 	if (jerr != json_tokener_success) {
 		json_object_put(obj);
 		fail(e, "body", "%s", "Request body is not valid JSON");

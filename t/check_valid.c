@@ -72,6 +72,8 @@ static const struct {
 	{"{\"a\":[1,2,]}", "Request body is not valid JSON"},
 	{"{\"a\":tru}", "Request body is not valid JSON"},
 	{"{} // c", "Request body is not valid JSON"},
+	{"{\"a\":{\"\\u0000\":1}}", NULL},
+	{"{\"a\":[\"\\u0000\"]}", NULL},
 	{"{\"a\":[-0.5e+3,true,false,null,{\"b\":[]}]}", NULL},
 	{"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "Request body is not valid JSON"},
 };
@@ -151,6 +153,9 @@ static const struct {
 	 "cover_image_url must be an http or https URL"},
 	{"{\"cover_image_url\":\"HTTPS://cdn.example.com/a.png?x=1\"}", false, NULL, ""},
 	{"{\"name\":\"\\u0000\"}", true, NULL, ""},
+	/* a key with a NUL is another key, not the field it starts like */
+	{"{\"name\\u0000x\":\"smuggled\"}", true, "name", "name is required"},
+	{"{\"name\":\"a\",\"cover_image_url\\u0000\":\"javascript:x\"}", true, NULL, ""},
 };
 
 START_TEST(test_collection_rules)
