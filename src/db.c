@@ -93,6 +93,9 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_COVER_CLEAR] = {"UPDATE collections SET cover_track_id = NULL, updated_at = " NOW
 				  " WHERE cover_track_id = ?", 1},
 	[STMT_ADM_TRACK_DELETE] = {"DELETE FROM tracks WHERE id = ?", 1},
+	[STMT_ADM_MIGRATION_APPLIED] = {"SELECT version FROM schema_migrations WHERE version = ?", 1},
+	[STMT_ADM_MIGRATION_RECORD] = {"INSERT INTO schema_migrations (version, applied_at)"
+				       " VALUES (?, " NOW ")", 1},
 };
 
 static double mono_now(void)

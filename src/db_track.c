@@ -58,73 +58,71 @@ static enum dbrc entry_position(struct db *db, const char *coll, const char *tra
 	return rc;
 }
 
+/* Locks the caller's collection and finds the track in it: *count gets the
+ * collection's track_count and *pos the track's position, or -1.  Sets
+ * t->outcome to TXO_NOT_FOUND when the collection is not the caller's. */
+static enum dbrc lock_member(struct db *db, struct tx_member *t, long *count, long *pos)
+{
+	struct collection c = {0};
+	bool found;
+	enum dbrc rc = collection_fetch(db, &t->ref, true, &c, &found);
+
+	t->outcome = found ? TXO_OK : TXO_NOT_FOUND;
+	*count = c.track_count;
+	*pos = -1;
+	collection_free(&c);
+	if (rc == DB_OK && found)
+		rc = entry_position(db, t->ref.id, t->track_id, pos);
+	return rc;
+}
+
 enum dbrc tx_track_add(struct db *db, void *ctx)
 {
 	struct tx_member *t = ctx;
-	struct collection c = {0};
 	struct dbres r = {0};
-	bool found;
-	long pos;
-	enum dbrc rc;
+	long count, pos;
+	enum dbrc rc = lock_member(db, t, &count, &pos);
 
-	rc = collection_fetch(db, &t->ref, true, &c, &found);
-	t->outcome = found ? TXO_OK : TXO_NOT_FOUND;
-	if (rc != DB_OK || !found)
-		goto out;
-	if ((rc = entry_position(db, t->ref.id, t->track_id, &pos)) != DB_OK)
-		goto out;
+	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND)
+		return rc;
 	if (pos >= 0) {
 		t->outcome = TXO_NOOP;
-		goto out;
+		return DB_OK;
 	}
 	rc = db_exec(db, STMT_TRACK_CHECK, ARGS(DV_CSTR(t->track_id), DV_CSTR(t->ref.org)), &r);
-	if (rc != DB_OK)
-		goto out;
-	if (r.nrows != 1) {
+	if (rc == DB_OK && r.nrows != 1)
 		t->outcome = TXO_TRACK_NOT_FOUND;
-		goto out;
-	}
-	if (c.track_count >= COLLECTION_MAX_TRACKS) {
-		t->outcome = TXO_FULL;
-		goto out;
-	}
-	rc = db_exec(db, STMT_ENTRY_INSERT,
-		     ARGS(DV_CSTR(t->ref.id), DV_CSTR(t->track_id), DV_INT(c.track_count)), NULL);
-	if (rc == DB_OK)
-		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(c.track_count + 1), DV_CSTR(t->ref.id)),
-			     NULL);
-out:
 	dbres_free(&r);
-	collection_free(&c);
+	if (rc != DB_OK || t->outcome != TXO_OK)
+		return rc;
+	if (count >= COLLECTION_MAX_TRACKS) {
+		t->outcome = TXO_FULL;
+		return DB_OK;
+	}
+	rc = db_exec(db, STMT_ENTRY_INSERT, ARGS(DV_CSTR(t->ref.id), DV_CSTR(t->track_id), DV_INT(count)),
+		     NULL);
+	if (rc == DB_OK)
+		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(count + 1), DV_CSTR(t->ref.id)), NULL);
 	return rc;
 }
 
 enum dbrc tx_track_remove(struct db *db, void *ctx)
 {
 	struct tx_member *t = ctx;
-	struct collection c = {0};
-	bool found;
-	long pos;
-	enum dbrc rc;
+	long count, pos;
+	enum dbrc rc = lock_member(db, t, &count, &pos);
 
-	rc = collection_fetch(db, &t->ref, true, &c, &found);
-	t->outcome = found ? TXO_OK : TXO_NOT_FOUND;
-	if (rc != DB_OK || !found)
-		goto out;
-	if ((rc = entry_position(db, t->ref.id, t->track_id, &pos)) != DB_OK)
-		goto out;
+	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND)
+		return rc;
 	if (pos < 0) {
 		t->outcome = TXO_NOOP;
-		goto out;
+		return DB_OK;
 	}
 	rc = db_exec(db, STMT_ENTRY_DELETE, ARGS(DV_CSTR(t->ref.id), DV_CSTR(t->track_id)), NULL);
 	if (rc == DB_OK)
 		rc = db_exec(db, STMT_ENTRY_CLOSE_GAP, ARGS(DV_CSTR(t->ref.id), DV_INT(pos)), NULL);
 	if (rc == DB_OK)
-		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(c.track_count - 1), DV_CSTR(t->ref.id)),
-			     NULL);
-out:
-	collection_free(&c);
+		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(count - 1), DV_CSTR(t->ref.id)), NULL);
 	return rc;
 }
 

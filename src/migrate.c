@@ -46,8 +46,8 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Applied versions are recorded with a prepared statement like any other
- * data; the bookkeeping table is created on first use. */
+/* Applied versions are kept in schema_migrations, created on first use and
+ * read and written through the statement table like any other data. */
 static const char create_table[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version VARCHAR(255) NOT NULL, applied_at DATETIME(6) NOT NULL, PRIMARY KEY (version)"
@@ -55,46 +55,13 @@ static const char create_table[] =
 
 static int applied(struct db *db, const char *version, int *yes)
 {
-	MYSQL_STMT *st = mysql_stmt_init(db->conn);
-	const char *sql = "SELECT 1 FROM schema_migrations WHERE version = ?";
-	MYSQL_BIND b;
-	unsigned long len = strlen(version);
-	int rc = -1;
+	struct dbres r;
 
-	memset(&b, 0, sizeof(b));
-	b.buffer_type = MYSQL_TYPE_STRING;
-	b.buffer = (void *)version;
-	b.buffer_length = len;
-	b.length = &len;
-	if (st && mysql_stmt_prepare(st, sql, strlen(sql)) == 0 && mysql_stmt_bind_param(st, &b) == 0 &&
-	    mysql_stmt_execute(st) == 0 && mysql_stmt_store_result(st) == 0) {
-		*yes = mysql_stmt_num_rows(st) > 0;
-		rc = 0;
-	}
-	if (st)
-		mysql_stmt_close(st);
-	return rc;
-}
-
-static int record(struct db *db, const char *version)
-{
-	MYSQL_STMT *st = mysql_stmt_init(db->conn);
-	const char *sql = "INSERT INTO schema_migrations (version, applied_at) VALUES (?, UTC_TIMESTAMP(6))";
-	MYSQL_BIND b;
-	unsigned long len = strlen(version);
-	int rc = -1;
-
-	memset(&b, 0, sizeof(b));
-	b.buffer_type = MYSQL_TYPE_STRING;
-	b.buffer = (void *)version;
-	b.buffer_length = len;
-	b.length = &len;
-	if (st && mysql_stmt_prepare(st, sql, strlen(sql)) == 0 && mysql_stmt_bind_param(st, &b) == 0 &&
-	    mysql_stmt_execute(st) == 0)
-		rc = 0;
-	if (st)
-		mysql_stmt_close(st);
-	return rc;
+	if (db_exec(db, STMT_ADM_MIGRATION_APPLIED, ARGS(DV_CSTR(version)), &r) != DB_OK)
+		return -1;
+	*yes = r.nrows > 0;
+	dbres_free(&r);
+	return 0;
 }
 
 int migrate_run(struct db *db, const char *dir)
@@ -126,7 +93,7 @@ int migrate_run(struct db *db, const char *dir)
 		int done = 0;
 
 		if (applied(db, names[i], &done) != 0) {
-			fprintf(stderr, "mcollctl: %s: %s\n", names[i], mysql_error(db->conn));
+			fprintf(stderr, "mcollctl: %s: %s\n", names[i], db->errmsg);
 			rc = -1;
 			break;
 		}
@@ -140,8 +107,8 @@ int migrate_run(struct db *db, const char *dir)
 		} else if (db_query(db, sql) != DB_OK) {
 			fprintf(stderr, "mcollctl: %s: %s\n", names[i], db->errmsg);
 			rc = -1;
-		} else if (record(db, names[i]) != 0) {
-			fprintf(stderr, "mcollctl: %s: %s\n", names[i], mysql_error(db->conn));
+		} else if (db_exec(db, STMT_ADM_MIGRATION_RECORD, ARGS(DV_CSTR(names[i])), NULL) != DB_OK) {
+			fprintf(stderr, "mcollctl: %s: %s\n", names[i], db->errmsg);
 			rc = -1;
 		} else {
 			printf("%s\n", names[i]);
