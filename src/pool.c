@@ -21,13 +21,13 @@ struct slot {
 	bool retiring; /* sent TERM on purpose (HUP) */
 };
 
-static volatile sig_atomic_t got_chld, got_term, got_hup;
+static volatile sig_atomic_t got_term, got_hup;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGCHLD)
-		got_chld = 1;
-	else if (sig == SIGHUP)
+		return; /* only wakes sigsuspend: every wake reaps */
+	if (sig == SIGHUP)
 		got_hup = 1;
 	else
 		got_term = 1;
@@ -155,7 +155,6 @@ int pool_run(const struct conf *conf, int listen_fd)
 				}
 			}
 		}
-		got_chld = 0;
 		reap(slots, n, false);
 		for (int i = 0; i < n; i++) {
 			if (slots[i].pid != 0)

@@ -754,3 +754,28 @@ def assert_db_consistent(tc, cid):
     tc.assertEqual(db_track_count(cid), len(rows),
                    "track_count column of %s != membership rows" % cid)
     return tracks
+
+
+def run_parallel(jobs, timeout=120):
+    """Run callables at once, each given its own Client after a common start
+    barrier; returns their results (an exception raised becomes the result,
+    None means the job did not finish in time)."""
+    results = [None] * len(jobs)
+    barrier = threading.Barrier(len(jobs))
+
+    def runner(i):
+        c = Client()
+        try:
+            barrier.wait(timeout=30)
+            results[i] = jobs[i](c)
+        except Exception as e:  # noqa: BLE001
+            results[i] = e
+        finally:
+            c.close()
+
+    ths = [threading.Thread(target=runner, args=(i,)) for i in range(len(jobs))]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join(timeout=timeout)
+    return results

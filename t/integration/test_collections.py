@@ -475,7 +475,7 @@ class IdorTest(unittest.TestCase):
         ]
 
     def requests(self, cid):
-        org, key = self.a.org, self.a.key
+        org = self.a.org
         return [
             ("GET", cpath(org, cid), None),
             ("PATCH", cpath(org, cid), {"name": "hijacked"}),

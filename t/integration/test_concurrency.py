@@ -140,53 +140,21 @@ class ConcurrencyTest(unittest.TestCase):
         a = self.a
         cid = m.create(a, name="same-track")["id"]
         tracks = self.pool[:5]
-        errors = []
-        lock = threading.Lock()
-        start = threading.Barrier(8)
 
-        def worker(i):
-            cl = m.Client()
-            try:
-                start.wait(timeout=30)
-                for tr in tracks:
-                    r = cl.call("POST", cpath(a.org, cid, "tracks"), a.key, body={"track_id": tr})
-                    if r.status != 200:
-                        with lock:
-                            errors.append((i, tr, r.status, r.body[:300]))
-            finally:
-                cl.close()
+        def adder(cl):
+            errors = []
+            for tr in tracks:
+                r = cl.call("POST", cpath(a.org, cid, "tracks"), a.key, body={"track_id": tr})
+                if r.status != 200:
+                    errors.append((tr, r.status, r.body[:300]))
+            return errors
 
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join(timeout=60)
+        results = m.run_parallel([adder] * 8, timeout=60)
+        errors = [(i, r) for i, r in enumerate(results) if r != []]
         self.assertEqual(errors, [])
         got = m.assert_db_consistent(self, cid)
         self.assertEqual(sorted(got), sorted(tracks))
         self.assertEqual(m.get(a, cid)["track_count"], 5)
-
-    def run_parallel(self, jobs):
-        """Run callables (each given its own Client) at once; returns results."""
-        results = [None] * len(jobs)
-        barrier = threading.Barrier(len(jobs))
-
-        def runner(i):
-            c = m.Client()
-            try:
-                barrier.wait(timeout=30)
-                results[i] = jobs[i](c)
-            except Exception as e:  # noqa: BLE001
-                results[i] = e
-            finally:
-                c.close()
-
-        ths = [threading.Thread(target=runner, args=(i,)) for i in range(len(jobs))]
-        for th in ths:
-            th.start()
-        for th in ths:
-            th.join(timeout=90)
-        return results
 
     def test_admin_delete_races_adds(self):
         """Adding a track to many collections while the admin deletes it:
@@ -215,7 +183,7 @@ class ConcurrencyTest(unittest.TestCase):
             time.sleep(0.05)
             return m.ctl_proc("track", "delete", victim)
 
-        results = self.run_parallel([adder(cid) for cid in cids] + [deleter])
+        results = m.run_parallel([adder(cid) for cid in cids] + [deleter])
         proc = results[-1]
         self.assertNotIsInstance(proc, Exception, proc)
         self.assertEqual(proc.returncode, 0, proc.stderr)
@@ -254,7 +222,7 @@ class ConcurrencyTest(unittest.TestCase):
             time.sleep(0.05)
             return [c.call("DELETE", cpath(a.org, cid), a.key)]
 
-        results = self.run_parallel([mutator(i) for i in range(6)] + [deleter])
+        results = m.run_parallel([mutator(i) for i in range(6)] + [deleter])
         m.assert_ack(results[-1][0], cid, "Collection deleted.")
         for res in results[:-1]:
             self.assertNotIsInstance(res, Exception, res)

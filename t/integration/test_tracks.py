@@ -1,7 +1,6 @@
 """Collection membership: add, list, remove, reorder, admin track delete, limits."""
 
 import secrets
-import threading
 import time
 import unittest
 
@@ -338,23 +337,9 @@ class LimitTest(unittest.TestCase):
         m.add(a, cid, first)
         self.fill(cid, first, self.N - 2)
         extras = [m.new_track(a.org, a.user) for _ in range(10)]
-        results = [None] * len(extras)
-        barrier = threading.Barrier(len(extras))
-
-        def worker(i):
-            c = m.Client()
-            try:
-                barrier.wait(timeout=30)
-                results[i] = c.call("POST", cpath(a.org, cid, "tracks"), a.key,
-                                    body={"track_id": extras[i]})
-            finally:
-                c.close()
-
-        ths = [threading.Thread(target=worker, args=(i,)) for i in range(len(extras))]
-        for th in ths:
-            th.start()
-        for th in ths:
-            th.join(timeout=120)
+        results = m.run_parallel(
+            [lambda c, t=t: c.call("POST", cpath(a.org, cid, "tracks"), a.key, body={"track_id": t})
+             for t in extras])
         ok = [i for i, r in enumerate(results) if r is not None and r.status == 200]
         for i, r in enumerate(results):
             self.assertIsNotNone(r, "request %d did not finish" % i)
