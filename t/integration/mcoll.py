@@ -779,3 +779,78 @@ def run_parallel(jobs, timeout=120):
     for th in ths:
         th.join(timeout=timeout)
     return results
+
+
+class Load:
+    """Steady, bounded load from `threads` threads, each with its own
+    keep-alive Client, until stop() or `seconds` or `max_requests` (all
+    threads together) is reached.  `fn(client, i)` sends one request and
+    returns its Response.  Every outcome is kept in `results` as
+    (start time, seconds taken, status or None, error text or None).
+
+        with m.Load(lambda c, i: c.call("GET", path, key), threads=4) as load:
+            ...                      # do the fault while it runs
+        bad = load.failures()        # [(t, dt, status, error)] not 2xx
+    """
+
+    def __init__(self, fn, threads=4, seconds=30, max_requests=100000, pause=0.0):
+        self.fn, self.nthreads, self.seconds = fn, threads, seconds
+        self.max_requests, self.pause = max_requests, pause
+        self.results = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._n = 0
+        self._ths = []
+
+    def _next(self):
+        with self._lock:
+            if self._stop.is_set() or self._n >= self.max_requests:
+                return None
+            self._n += 1
+            return self._n
+
+    def _run(self):
+        c = Client(timeout=30)
+        end = time.time() + self.seconds
+        try:
+            while time.time() < end:
+                i = self._next()
+                if i is None:
+                    break
+                t0 = time.time()
+                status = err = None
+                try:
+                    status = self.fn(c, i).status
+                except Exception as e:  # noqa: BLE001
+                    err = "%s: %s" % (type(e).__name__, e)
+                    c.close()
+                    c = Client(timeout=30)
+                with self._lock:
+                    self.results.append((t0, time.time() - t0, status, err))
+                if self.pause:
+                    time.sleep(self.pause)
+        finally:
+            c.close()
+
+    def start(self):
+        self._ths = [threading.Thread(target=self._run, daemon=True)
+                     for _ in range(self.nthreads)]
+        for th in self._ths:
+            th.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        for th in self._ths:
+            th.join(timeout=self.seconds + 60)
+        return self
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def failures(self):
+        with self._lock:
+            return [r for r in self.results if r[2] is None or not 200 <= r[2] < 300]
