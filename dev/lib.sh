@@ -24,7 +24,7 @@
 # Packages a fresh Debian 12 needs to build, run and test the stack.
 MCOLL_PACKAGES=(
 	autoconf automake libtool pkg-config build-essential
-	libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev check
+	libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev check libsystemd-dev
 	mariadb-server mariadb-client nginx-light openssl curl jq valgrind
 	python3
 )

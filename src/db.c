@@ -96,6 +96,22 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_MIGRATION_APPLIED] = {"SELECT version FROM schema_migrations WHERE version = ?", 1},
 	[STMT_ADM_MIGRATION_RECORD] = {"INSERT INTO schema_migrations (version, applied_at)"
 				       " VALUES (?, " NOW ")", 1},
+	[STMT_ADM_CAP_DELETE_ALL] = {"DELETE FROM membership_capabilities WHERE org_id = ? AND user_id = ?", 2},
+	[STMT_ADM_MEMBER_DELETE] = {"DELETE FROM memberships WHERE org_id = ? AND user_id = ?", 2},
+	[STMT_ADM_COLL_STATE] = {"SELECT deleted_at FROM collections WHERE id = ? FOR UPDATE", 1},
+	[STMT_ADM_COLL_RESTORE] = {"UPDATE collections SET deleted_at = NULL"
+				   " WHERE id = ? AND deleted_at IS NOT NULL", 1},
+	/* Purge walks soft-deleted collections in primary key order, a batch
+	 * at a time (deleted_at compared with a UTC date, e.g. '2026-01-31'),
+	 * and takes each apart in transactions of bounded size. */
+	[STMT_ADM_PURGE_SCAN] = {"SELECT id FROM collections WHERE id > ? AND deleted_at IS NOT NULL"
+				 " AND deleted_at < ? ORDER BY id LIMIT ?", 3},
+	[STMT_ADM_PURGE_LOCK] = {"SELECT id FROM collections WHERE id = ? AND deleted_at IS NOT NULL"
+				 " AND deleted_at < ? FOR UPDATE", 2},
+	[STMT_ADM_PURGE_ENTRIES] = {"DELETE FROM collection_tracks WHERE collection_id = ?"
+				    " ORDER BY position DESC LIMIT ?", 2},
+	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ? WHERE id = ?", 2},
+	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
 };
 
 static double mono_now(void)

@@ -64,18 +64,17 @@ static int applied(struct db *db, const char *version, int *yes)
 	return 0;
 }
 
-int migrate_run(struct db *db, const char *dir)
+/* The migration file names of dir, sorted; NULL (with errno) if unreadable. */
+static char **list_migrations(const char *dir, size_t *count)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0;
-	int rc = 0;
 
-	if (!d) {
-		fprintf(stderr, "mcollctl: %s: %s\n", dir, strerror(errno));
-		return -1;
-	}
+	*count = 0;
+	if (!d)
+		return NULL;
 	while ((de = readdir(d)) != NULL) {
 		if (!is_migration(de->d_name))
 			continue;
@@ -83,7 +82,61 @@ int migrate_run(struct db *db, const char *dir)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	else
+		names = xcalloc(1, sizeof(*names));
+	*count = n;
+	return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int migrate_check(struct db *db, const char *dir, size_t *total, char *pending, size_t len)
+{
+	size_t n;
+	char **names = list_migrations(dir, &n);
+	int rc = 0;
+
+	*total = n;
+	pending[0] = '\0';
+	if (!names) {
+		snprintf(pending, len, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int done = 0;
+
+		if (applied(db, names[i], &done) != 0) {
+			snprintf(pending, len, "%s", db->errmsg);
+			rc = -1;
+			break;
+		}
+		if (!done) {
+			size_t used = strlen(pending);
+			snprintf(pending + used, len - used, "%s%s", used ? " " : "", names[i]);
+			rc = 1;
+		}
+	}
+	free_names(names, n);
+	return rc;
+}
+
+int migrate_run(struct db *db, const char *dir)
+{
+	size_t n;
+	char **names = list_migrations(dir, &n);
+	int rc = 0;
+
+	if (!names) {
+		fprintf(stderr, "mcollctl: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
 	if (db_query(db, create_table) != DB_OK) {
 		fprintf(stderr, "mcollctl: schema_migrations: %s\n", db->errmsg);
 		rc = -1;
@@ -116,8 +169,6 @@ int migrate_run(struct db *db, const char *dir)
 		free(sql);
 		free(path);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free_names(names, n);
 	return rc;
 }

@@ -62,18 +62,30 @@ void resp_db_error(struct req *r, enum dbrc rc)
 		resp_error(r, API_UNAVAILABLE, "Database unavailable", NULL);
 	else
 		resp_error(r, API_INTERNAL, "Internal error", NULL);
-	log_error("%s: database error %u: %s", r->trace_id, r->db->err, r->db->errmsg);
+	/* A lost database is already logged (rate-limited) where it was
+	 * found, in db.c; the request's own entry says 503. */
+	if (rc != DB_GONE)
+		log_msg_trace(LOG_LVL_ERROR, r->trace_id, "database error %u: %s", r->db->err, r->db->errmsg);
 }
 
 void resp_log(const struct req *r)
 {
 	struct timespec ts;
-	double ms;
 	char *path = utf8_sanitize(r->path, strlen(r->path));
+	struct log_request q = {
+		.trace_id = r->trace_id,
+		.method = r->method,
+		.route = r->route.pattern,
+		.path = path,
+		.status = r->status,
+		.user_id = r->user_id,
+	};
 
+	for (char *p = path; *p; p++) /* one line: no control characters */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ms = ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - r->started) * 1000.0;
-	log_info("%s %s %.200s %d %.1fms user=%s", r->trace_id, r->method, path, r->status, ms,
-		 r->user_id[0] ? r->user_id : "-");
+	q.duration_us = (long long)(((double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - r->started) * 1e6);
+	log_request(&q);
 	free(path);
 }

@@ -149,6 +149,7 @@ enum route_result router_match(const char *method, const char *path, struct rout
 			continue;
 		if (strcmp(routes[i].method, method) == 0) {
 			m->id = (enum route_id)i;
+			m->pattern = routes[i].pattern;
 			pattern_match(routes[i].pattern, path, m->param);
 			m->allow[0] = '\0';
 			return ROUTE_OK;

@@ -24,6 +24,7 @@ struct route_match {
 	enum route_id id;
 	char *param[P__MAX];   /* percent-decoded, valid UTF-8, NUL-free; or NULL */
 	char allow[64];        /* for ROUTE_BAD_METHOD: "GET, POST" */
+	const char *pattern;   /* for ROUTE_OK: the route's pattern (for the log) */
 };
 
 /* Matches method and path (no query string).  Path parameters are decoded
