@@ -3,14 +3,17 @@
  * PRIORITY, SYSLOG_IDENTIFIER, MESSAGE and, for requests, MCOLL_* fields;
  * otherwise one line on stderr: ISO 8601 UTC time, level, tag[pid], text,
  * written with a single write(2).  Identical warnings and errors are rate
- * limited (ratelimit.c): the first, then one a second with a count. */
+ * limited (ratelimit.c): the first, then one a second with a count,
+ * counted across the processes of the service. */
 #include "log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +26,53 @@ static enum log_level cur_level = LOG_LVL_INFO;
 static char tag[32] = "mcoll";
 static char ident[32] = "mcoll";
 static int journal = -1; /* unknown until first use */
-static struct ratelimit limiter;
+
+/* The limiter lives in memory shared with the processes forked after the
+ * first log call (the master's workers), so identical lines are counted
+ * across them all: an outage seen by every worker still writes each line
+ * once a second, not once a second per worker.  The mutex is robust: a
+ * worker killed while holding it does not block the others. */
+struct shared_limiter {
+	pthread_mutex_t mu;
+	struct ratelimit rl;
+};
+static struct shared_limiter *shared;
+static struct ratelimit private_limiter; /* if shared memory is refused */
+
+static void limiter_init(void)
+{
+	pthread_mutexattr_t a;
+	void *p;
+
+	if (shared)
+		return;
+	p = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	shared = p;
+	memset(shared, 0, sizeof(*shared));
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&shared->mu, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+static struct ratelimit *limiter_lock(void)
+{
+	limiter_init();
+	if (!shared)
+		return &private_limiter;
+	if (pthread_mutex_lock(&shared->mu) == EOWNERDEAD)
+		pthread_mutex_consistent(&shared->mu);
+	return &shared->rl;
+}
+
+static void limiter_unlock(void)
+{
+	if (shared)
+		pthread_mutex_unlock(&shared->mu);
+}
 
 static const char *const level_names[] = {
 	[LOG_LVL_ERROR] = "error",
@@ -53,6 +102,7 @@ int log_level_parse(const char *s)
 
 void log_set_tag(const char *t)
 {
+	limiter_init();
 	snprintf(tag, sizeof(tag), "%s", t);
 	snprintf(ident, sizeof(ident), "%.*s", (int)strcspn(t, " "), t);
 }
@@ -137,7 +187,12 @@ static void flush_pending(double now)
 	double span;
 	int lvl;
 
-	while (rl_pending(&limiter, now, &lvl, text, sizeof(text), &dropped, &span)) {
+	for (;;) {
+		bool more = rl_pending(limiter_lock(), now, &lvl, text, sizeof(text), &dropped, &span);
+
+		limiter_unlock();
+		if (!more)
+			break;
 		snprintf(msg, sizeof(msg), "%s (repeated %lu times in the last %.0f s)", text, dropped,
 			 span < 1 ? 1 : span);
 		emit((enum log_level)lvl, NULL, msg);
@@ -157,7 +212,10 @@ static void vlog(enum log_level lvl, const char *trace_id, const char *fmt, va_l
 	now = mono_now();
 	flush_pending(now);
 	if (lvl <= LOG_LVL_WARN) {
-		if (!rl_admit(&limiter, lvl, msg, now, &dropped, &span))
+		bool admit = rl_admit(limiter_lock(), lvl, msg, now, &dropped, &span);
+
+		limiter_unlock();
+		if (!admit)
 			return;
 		n = strlen(msg);
 		if (dropped)

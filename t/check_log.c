@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -237,6 +238,35 @@ START_TEST(test_log_msg_storm)
 }
 END_TEST
 
+/* A worker and its master share one count. */
+static void two_processes(void)
+{
+	pid_t pid;
+
+	unsetenv("JOURNAL_STREAM");
+	log_set_tag("mcolld master");
+	pid = fork();
+	if (pid == 0) {
+		log_set_tag("mcolld worker 0");
+		for (int i = 0; i < 200; i++)
+			log_error("worker %d died", 7);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	for (int i = 0; i < 200; i++)
+		log_error("worker %d died", 7);
+}
+
+START_TEST(test_shared_between_processes)
+{
+	char *out = capture_stderr(two_processes);
+
+	ck_assert_int_eq(count_lines(out, "worker 7 died"), 1);
+	ck_assert_int_eq(count_lines(out, "error mcolld worker 0["), 1);
+	free(out);
+}
+END_TEST
+
 static void levels(void)
 {
 	unsetenv("JOURNAL_STREAM");
@@ -279,6 +309,7 @@ static Suite *log_suite(void)
 	tcase_add_test(tc, test_request_line);
 	tcase_add_test(tc, test_log_msg_storm);
 	tcase_add_test(tc, test_levels_and_format);
+	tcase_add_test(tc, test_shared_between_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }
