@@ -756,6 +756,17 @@ def assert_db_consistent(tc, cid):
     return tracks
 
 
+def wait_for(pred, timeout, step=0.1):
+    """pred() until it is true or timeout seconds pass; returns its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
 def run_parallel(jobs, timeout=120):
     """Run callables at once, each given its own Client after a common start
     barrier; returns their results (an exception raised becomes the result,

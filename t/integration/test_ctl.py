@@ -5,7 +5,7 @@ import os
 import re
 import shlex
 import shutil
-import stat
+import subprocess
 import tempfile
 import unittest
 
@@ -24,7 +24,7 @@ def base_argv():
 
 
 def run(*args):
-    prog, conf = base_argv()
+    prog, _ = base_argv()
     return m._run([prog] + [str(a) for a in args], check=False)
 
 
@@ -117,7 +117,6 @@ class CommandLineTest(unittest.TestCase):
         prog, conf = base_argv()
         env = dict(os.environ, MCOLL_CONFIG=conf)
         org = "org_t" + m.uniq(12)
-        import subprocess
         p = subprocess.run([prog, "org", "add", org], env=env, capture_output=True, text=True,
                            timeout=60)
         self.assertEqual((p.returncode, p.stdout), (0, org + "\n"), p.stderr)
@@ -316,7 +315,6 @@ class CheckTest(unittest.TestCase):
         prog, _ = base_argv()
         env = dict(os.environ)
         env.pop("MCOLL_DB_PASSWORD", None)
-        import subprocess
         return subprocess.run([prog, "-c", conf, "check"], capture_output=True, text=True,
                               timeout=60, env=env)
 

@@ -7,7 +7,7 @@ import time
 import unittest
 
 import mcoll as m
-from mcoll import call, cpath
+from mcoll import call, cpath, wait_for
 
 # "2026-12-01T11:39:58Z info mcolld worker 1[13079]: req_... GET /path 200 0.6ms user=usr_..."
 RE_REQ_LINE = re.compile(
@@ -25,16 +25,6 @@ def log_since(offset):
     with open(m._env("MCOLL_LOG"), "rb") as f:
         f.seek(offset)
         return f.read().decode("utf-8", "replace").splitlines()
-
-
-def wait_for(pred, timeout, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def request_lines(lines):
