@@ -99,7 +99,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_CAP_DELETE_ALL] = {"DELETE FROM membership_capabilities WHERE org_id = ? AND user_id = ?", 2},
 	[STMT_ADM_MEMBER_DELETE] = {"DELETE FROM memberships WHERE org_id = ? AND user_id = ?", 2},
 	[STMT_ADM_COLL_STATE] = {"SELECT deleted_at FROM collections WHERE id = ? FOR UPDATE", 1},
-	[STMT_ADM_COLL_RESTORE] = {"UPDATE collections SET deleted_at = NULL"
+	[STMT_ADM_COLL_RESTORE] = {"UPDATE collections SET deleted_at = NULL, updated_at = " NOW
 				   " WHERE id = ? AND deleted_at IS NOT NULL", 1},
 	/* Purge walks soft-deleted collections in primary key order, a batch
 	 * at a time (deleted_at compared with a UTC date, e.g. '2026-01-31'),

@@ -99,7 +99,7 @@ enum dbrc adm_track_delete(struct db *db, const char *track_id, bool *found);
 /* Removes the membership and its capabilities; found says it existed. */
 enum dbrc adm_member_remove(struct db *db, const char *org_id, const char *user_id, bool *found);
 enum adm_restore { ADM_RESTORED, ADM_NO_SUCH_COLLECTION, ADM_NOT_DELETED };
-/* Undoes a soft delete (created_at and updated_at stay as they were). */
+/* Undoes a soft delete; updated_at moves to now, like any change. */
 enum dbrc adm_collection_restore(struct db *db, const char *id, enum adm_restore *outcome);
 /* Hard-deletes the collections soft-deleted before the UTC date `before`
  * (YYYY-MM-DD) with their memberships, in transactions of bounded size. */

@@ -226,9 +226,15 @@ class CommandsTest(unittest.TestCase):
                          (1, "mcollctl: %s: not a deleted collection\n" % c["id"]))
         m.assert_status(call("DELETE", cpath(t.org, c["id"]), t.key), 200)
         m.assert_error(call("GET", cpath(t.org, c["id"]), t.key), 404)
+        sql("UPDATE collections SET updated_at = '2001-01-01 00:00:00' WHERE id = %s" % sqlq(c["id"]))
         p = ctl("collection", "restore", c["id"])
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""))
-        self.assertEqual(m.get(t, c["id"]), before)
+        after = m.get(t, c["id"])
+        self.assertGreaterEqual(m.parse_ts(after.pop("updated_at")),
+                                m.parse_ts(before.pop("updated_at")))
+        self.assertEqual(after, before)
+        self.assertEqual(sql_value("SELECT updated_at >= UTC_TIMESTAMP() - INTERVAL 60 SECOND"
+                                   " FROM collections WHERE id = %s" % sqlq(c["id"])), "1")
         self.assertEqual(m.member_ids(t, c["id"]), tracks)
         p = ctl("collection", "restore", "mcoll_000000000000")
         self.assertEqual((p.returncode, p.stderr),
