@@ -307,6 +307,11 @@ void log_request(const struct log_request *q)
 		n = log_request_fields(q, ident, iov, buf, sizeof(buf));
 		if (n > 0 && sd_journal_sendv(iov, n) == 0)
 			return;
+		/* refused: the stream reaches the journal too, with a priority */
+		n = snprintf(buf, sizeof(buf), "<%d>%s[%ld]: " REQ_MESSAGE_FMT "\n", level_prio[LOG_LVL_INFO], tag,
+			     (long)getpid(), REQ_MESSAGE_ARGS(q));
+		write_all(buf, clamp(n, sizeof(buf)));
+		return;
 	}
 	write_all(buf, log_request_line(q, time(NULL), tag, (long)getpid(), buf, sizeof(buf)));
 }
