@@ -197,20 +197,35 @@ static const char **opt_slot(struct cli *c, size_t i)
 	return NULL;
 }
 
+/* Noun, verb and arguments: more than that is an error anyway. */
+#define MAX_POS 8
+
+static void add_pos(struct cli *c, char **pos, int *npos, char *arg)
+{
+	if (*npos < MAX_POS)
+		pos[(*npos)++] = arg;
+	else
+		fail(c, "too many arguments");
+}
+
 void cli_parse(int argc, char **argv, struct cli *c)
 {
 	unsigned seen = 0, twice = 0, too_many = 0;
 	bool help = false, version = false;
-	char label[64];
-	int o, used;
+	char label[64], *pos[MAX_POS];
+	int o, used, npos = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->action = CLI_RUN;
 	c->id = CMD__MAX;
 	optind = 0; /* full re-initialisation: cli_parse may run more than once */
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":c:hV", long_opts, NULL)) != -1) {
-		if (o == 'c') {
+	/* "-": positionals come back in order as 1, so options may stand
+	 * anywhere even under POSIXLY_CORRECT; ":": we word the errors. */
+	while ((o = getopt_long(argc, argv, "-:c:hV", long_opts, NULL)) != -1) {
+		if (o == 1) {
+			add_pos(c, pos, &npos, optarg);
+		} else if (o == 'c') {
 			c->config = optarg;
 		} else if (o == 'h') {
 			help = true;
@@ -243,29 +258,31 @@ void cli_parse(int argc, char **argv, struct cli *c)
 				too_many |= opt_info[i].bit;
 		}
 	}
+	while (optind < argc) /* after "--" */
+		add_pos(c, pos, &npos, argv[optind++]);
 	if (version && !help) {
 		c->action = CLI_VERSION;
 		return;
 	}
 	if (help) {
 		/* with a command: its usage, else the general one */
-		c->cmd = find_cmd(c, argv + optind, argc - optind, &used);
+		c->cmd = find_cmd(c, pos, npos, &used);
 		c->action = CLI_HELP;
 		c->err[0] = '\0';
 		return;
 	}
 	/* after an option error, still find the command for its usage */
-	c->cmd = find_cmd(c, argv + optind, argc - optind, &used);
+	c->cmd = find_cmd(c, pos, npos, &used);
 	if (!c->cmd)
 		return;
 	snprintf(label, sizeof(label), "%s%s%s", c->cmd->noun, c->cmd->verb ? " " : "",
 		 c->cmd->verb ? c->cmd->verb : "");
-	for (int k = optind + used; k < argc; k++) {
+	for (int k = used; k < npos; k++) {
 		if (c->narg == CLI_MAX_ARGS || !c->cmd->args[c->narg]) {
-			fail(c, "%s: unexpected argument '%s'", label, argv[k]);
+			fail(c, "%s: unexpected argument '%s'", label, pos[k]);
 			return;
 		}
-		c->arg[c->narg++] = argv[k];
+		c->arg[c->narg++] = pos[k];
 	}
 	if (c->narg < CLI_MAX_ARGS && c->cmd->args[c->narg]) {
 		fail(c, "%s: missing %s", label, c->cmd->args[c->narg]);

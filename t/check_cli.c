@@ -24,6 +24,23 @@ static void parse_line(const char *line, struct cli *c, char *store, char **argv
 	cli_parse(argc, argv, c);
 }
 
+/* Options anywhere also when POSIXLY_CORRECT asks getopt not to permute. */
+START_TEST(test_posixly_correct)
+{
+	char store[512], *argv[MAXV];
+	struct cli c;
+
+	setenv("POSIXLY_CORRECT", "1", 1);
+	parse_line("org add org_x --name X -c F", &c, store, argv);
+	unsetenv("POSIXLY_CORRECT");
+	ck_assert_int_eq(c.action, CLI_RUN);
+	ck_assert_int_eq(c.id, CMD_ORG_ADD);
+	ck_assert_str_eq(c.name, "X");
+	ck_assert_str_eq(c.config, "F");
+	ck_assert_str_eq(c.arg[0], "org_x");
+}
+END_TEST
+
 static const char *opt(const char *s)
 {
 	return s ? s : "(null)";
@@ -126,6 +143,7 @@ static const struct {
 	{"purge --deleted-before 2026-02-01 extra", "purge: unexpected argument 'extra'", CMD_PURGE},
 	{"collection restore", "collection restore: missing COLLECTION_ID", CMD_COLLECTION_RESTORE},
 	{"collection delete mcoll_1", "unknown command 'collection delete'", -1},
+	{"key add a b c d e f g h i", "too many arguments", CMD_KEY_ADD},
 };
 
 START_TEST(test_bad)
@@ -243,6 +261,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, test_usage_text);
 	tcase_add_loop_test(tc, test_dates, 0, sizeof(dates) / sizeof(dates[0]));
 	tcase_add_test(tc, test_capabilities);
+	tcase_add_test(tc, test_posixly_correct);
 	suite_add_tcase(s, tc);
 	return s;
 }
