@@ -2,21 +2,10 @@
 
 import os
 import signal
-import time
 import unittest
 
 import mcoll as m
-from mcoll import call, cpath
-
-
-def wait_for(pred, timeout, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
+from mcoll import call, cpath, wait_for
 
 
 class ResilienceTest(unittest.TestCase):
