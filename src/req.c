@@ -42,17 +42,43 @@ static void set_trace_id(struct req *r)
 	snprintf(r->trace_id, sizeof(r->trace_id), "req_%s", rid);
 }
 
+/* Seconds between nginx handing the request over (REQUEST_START, nginx's
+ * $msec: Unix time with milliseconds) and now.  This needs nginx and mcolld
+ * to read one clock (one host, or hosts kept in step by NTP); a time more
+ * than a second ahead or an hour behind cannot be a wait on one clock and
+ * counts as none. */
+static double queue_wait(const struct req *r)
+{
+	const char *v = req_param(r, "REQUEST_START");
+	struct timespec ts;
+	double start, wait;
+	char *end;
+
+	if (!v || !*v || strspn(v, "0123456789.") != strlen(v))
+		return 0;
+	errno = 0;
+	start = strtod(v, &end);
+	if (errno || *end)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wait = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - start;
+	if (wait < -1.0 || wait > 3600.0) {
+		log_warn("%s: REQUEST_START %s is %.3f s away from this clock: ignored", r->trace_id, v,
+			 -wait);
+		return 0;
+	}
+	return wait > 0 ? wait : 0;
+}
+
 void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct db *db)
 {
 	const char *uri, *q;
-	struct timespec ts;
 
 	memset(r, 0, sizeof(*r));
 	r->fcgi = fcgi;
 	r->conf = conf;
 	r->db = db;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	r->started = db_now();
 	r->method = req_param(r, "REQUEST_METHOD");
 	if (!r->method)
 		r->method = "GET";
@@ -67,6 +93,19 @@ void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct
 	if (!r->query)
 		r->query = q ? q + 1 : "";
 	set_trace_id(r);
+	r->queued = queue_wait(r);
+	r->deadline = r->started - r->queued + conf->request_timeout;
+	db_set_deadline(db, r->deadline);
+}
+
+bool req_late_or_reply(struct req *r)
+{
+	if (db_now() < r->deadline)
+		return false;
+	log_warn("%s: waited %.3f s for a worker, past request_timeout (%d s): not run", r->trace_id,
+		 r->queued, r->conf->request_timeout);
+	resp_error(r, API_UNAVAILABLE, "Request waited too long for a worker", NULL);
+	return true;
 }
 
 void req_free(struct req *r)
