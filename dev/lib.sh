@@ -286,6 +286,17 @@ mcoll_db_kill() {
 	rm -f "$DB_PID"
 }
 
+# mcoll_db_freeze / mcoll_db_thaw: SIGSTOP / SIGCONT the private mariadbd
+# -- a server that accepts connections but never answers (fault tests).
+mcoll_db_freeze() {
+	mcoll_pid_alive "$DB_PID" mariadbd || mcoll_die "mariadbd not running ($VAR)"
+	kill -STOP "$(<"$DB_PID")"
+}
+mcoll_db_thaw() {
+	mcoll_pid_alive "$DB_PID" mariadbd || mcoll_die "mariadbd not running ($VAR)"
+	kill -CONT "$(<"$DB_PID")"
+}
+
 mcoll_db_status() {
 	if mcoll_pid_alive "$DB_PID" mariadbd && mcoll_db_ping; then
 		echo "mariadbd running (pid $(<"$DB_PID"), $DB_SOCK, 127.0.0.1:$DB_PORT)"

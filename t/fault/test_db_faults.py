@@ -1,9 +1,15 @@
-"""MariaDB killed (SIGKILL, a crash) and restarted under load.
+"""MariaDB faults under load.
 
-While the database is down every answer that is not 2xx must be the exact
-contract 503 envelope; from 1 s after the restarted database answers a
-ping, every answer must be 2xx.  Acknowledged changes survive the crash
-(InnoDB recovery), and every collection is consistent afterwards.
+Killed (SIGKILL, a crash) and restarted: while the database is down every
+answer that is not 2xx must be the exact contract 503 envelope; from 1 s
+after the restarted database answers a ping, every answer must be 2xx.
+Acknowledged changes survive the crash (InnoDB recovery), and every
+collection is consistent afterwards.
+
+Frozen (SIGSTOP: connections are accepted, nothing answers): the workers'
+client read timeout (lock_wait_timeout + 2) and connect timeout end the
+wait; requests get the worker's 503 envelope well before nginx's
+fastcgi_read_timeout, and nothing they asked for is applied.
 """
 
 import threading
@@ -14,6 +20,8 @@ import mcoll as m
 from mcoll import cpath
 
 THREADS = 4
+LOCK_WAIT = 3       # lock_wait_timeout of the stack (the default)
+CONNECT = 3         # the workers' connect timeout
 DOWN = 2.0          # seconds the database stays dead under load
 AFTER = 3.0         # seconds of load after it answers ping again
 RECOVERY = 1.0      # every request started this long after the ping is 2xx
@@ -98,6 +106,48 @@ class DatabaseKillTest(unittest.TestCase):
                 elif op == "remove":
                     self.assertNotIn(tr, rows, "acknowledged remove lost in %s" % cid)
             self.assertEqual(m.member_ids(a, cid), rows)
+
+
+    def test_frozen_database(self):
+        a = m.new_tenant()
+        cid = m.create(a, name="frozen")["id"]
+        track = m.new_track(a.org, a.user)
+        for _ in range(8):
+            m.assert_status(m.Client().call("GET", cpath(a.org, cid), a.key), 200)
+
+        def timed(method, path, body=None):
+            def job(c):
+                t0 = time.time()
+                r = c.call(method, path, a.key, body=body)
+                return time.time() - t0, r
+            return job
+
+        m.dbctl("freeze")
+        try:
+            results = m.run_parallel([timed("GET", cpath(a.org)),
+                                      timed("POST", cpath(a.org, cid, "tracks"), {"track_id": track}),
+                                      timed("PATCH", cpath(a.org, cid), {"name": "renamed"})], timeout=60)
+        finally:
+            m.dbctl("thaw")
+        t_thaw = time.time()
+        print("\n  frozen database: answered in %s s"
+              % ", ".join("%.2f" % r[0] for r in results if isinstance(r, tuple)))
+        for res in results:
+            self.assertIsInstance(res, tuple, res)
+            dt, r = res
+            m.assert_error(r, 503, "Database unavailable", details={})
+            self.assertGreaterEqual(dt, LOCK_WAIT + 2 - 0.2, r)
+            self.assertLessEqual(dt, LOCK_WAIT + 2 + CONNECT + 1.0, r)
+
+        def healthy():
+            return m.Client().call("GET", cpath(a.org, cid), a.key).status == 200
+        while not healthy() and time.time() < t_thaw + 10:
+            time.sleep(0.05)
+        self.assertLess(time.time() - t_thaw, RECOVERY, "no 200 within %.1f s of the thaw" % RECOVERY)
+        for _ in range(8):
+            m.assert_status(m.Client().call("GET", cpath(a.org, cid), a.key), 200)
+        self.assertEqual(m.db_membership(cid), [])
+        self.assertEqual(m.get(a, cid)["name"], "frozen")
 
 
 if __name__ == "__main__":
