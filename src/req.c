@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "deadline.h"
 #include "ids.h"
 #include "log.h"
 #include "resp.h"
@@ -43,31 +44,19 @@ static void set_trace_id(struct req *r)
 }
 
 /* Seconds between nginx handing the request over (REQUEST_START, nginx's
- * $msec: Unix time with milliseconds) and now.  This needs nginx and mcolld
- * to read one clock (one host, or hosts kept in step by NTP); a time more
- * than a second ahead or an hour behind cannot be a wait on one clock and
- * counts as none. */
+ * $msec) and now.  This needs nginx and mcolld to read one clock (one host,
+ * or hosts kept in step by NTP); a start that cannot be a wait on one clock
+ * is logged and counts as none. */
 static double queue_wait(const struct req *r)
 {
 	const char *v = req_param(r, "REQUEST_START");
 	struct timespec ts;
-	double start, wait;
-	char *end;
+	double wait;
 
-	if (!v || !*v || strspn(v, "0123456789.") != strlen(v))
-		return 0;
-	errno = 0;
-	start = strtod(v, &end);
-	if (errno || *end)
-		return 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	wait = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - start;
-	if (wait < -1.0 || wait > 3600.0) {
-		log_warn("%s: REQUEST_START %s is %.3f s away from this clock: ignored", r->trace_id, v,
-			 -wait);
-		return 0;
-	}
-	return wait > 0 ? wait : 0;
+	if (deadline_queue_wait(v, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait) == QW_SKEW)
+		log_warn("%s: REQUEST_START %s and this clock disagree: ignored", r->trace_id, v);
+	return wait;
 }
 
 void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct db *db)
