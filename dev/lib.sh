@@ -267,6 +267,36 @@ mcoll_db_start() {
 
 mcoll_db_stop() { mcoll_stop_pidfile mariadbd "$DB_PID"; }
 
+# mcoll_db_kill: SIGKILL the private mariadbd -- a crash, not a clean stop
+# (fault tests); waits until it is gone.  mcoll_db_start recovers it.
+mcoll_db_kill() {
+	local pid i state
+	if ! mcoll_pid_alive "$DB_PID" mariadbd; then
+		echo "mariadbd not running ($VAR)"
+		return 0
+	fi
+	pid=$(<"$DB_PID")
+	mcoll_log "killing mariadbd (pid $pid) with SIGKILL"
+	kill -KILL "$pid"
+	for ((i = 0; i < 100; i++)); do
+		state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null || true)
+		[[ -z $state || $state == Z ]] && break
+		sleep 0.1
+	done
+	rm -f "$DB_PID"
+}
+
+# mcoll_db_freeze / mcoll_db_thaw: SIGSTOP / SIGCONT the private mariadbd
+# -- a server that accepts connections but never answers (fault tests).
+mcoll_db_freeze() {
+	mcoll_pid_alive "$DB_PID" mariadbd || mcoll_die "mariadbd not running ($VAR)"
+	kill -STOP "$(<"$DB_PID")"
+}
+mcoll_db_thaw() {
+	mcoll_pid_alive "$DB_PID" mariadbd || mcoll_die "mariadbd not running ($VAR)"
+	kill -CONT "$(<"$DB_PID")"
+}
+
 mcoll_db_status() {
 	if mcoll_pid_alive "$DB_PID" mariadbd && mcoll_db_ping; then
 		echo "mariadbd running (pid $(<"$DB_PID"), $DB_SOCK, 127.0.0.1:$DB_PORT)"

@@ -53,6 +53,8 @@ static const struct directive directives[] = {
 	{"body_limit", CT_LONG, OFF(body_limit), "1048576", 1, 64L * 1024 * 1024, NULL},
 	{"migrations_dir", CT_STR, OFF(migrations_dir), PKGDATADIR "/sql", 0, 0, NULL},
 	{"shutdown_timeout", CT_INT, OFF(shutdown_timeout), "10", 1, 3600, NULL},
+	{"request_timeout", CT_INT, OFF(request_timeout), "10", 1, 3600, NULL},
+	{"lock_wait_timeout", CT_INT, OFF(lock_wait_timeout), "3", 1, 3600, NULL},
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 

@@ -18,6 +18,8 @@ struct conf {
 	long body_limit;        /* bytes */
 	char *migrations_dir;
 	int shutdown_timeout;   /* seconds */
+	int request_timeout;    /* seconds from nginx's hand-off to the answer */
+	int lock_wait_timeout;  /* seconds a statement waits for a row lock */
 };
 
 #ifndef SYSCONFDIR

@@ -68,6 +68,8 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ENTRY_PLACE] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
 			      "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
 			      " SET ct.position = j.n - 1 WHERE ct.collection_id = ?", 2},
+	/* The request's deadline cuts statements short (milliseconds). */
+	[STMT_SET_STATEMENT_TIME] = {"SET SESSION max_statement_time = ? / 1000", 1},
 
 	[STMT_ADM_ORG_INSERT] = {"INSERT INTO organizations (id, name, created_at) VALUES (?, ?, " NOW ")", 2},
 	[STMT_ADM_USER_INSERT] = {"INSERT INTO users (id, email, created_at) VALUES (?, ?, " NOW ")", 2},
@@ -114,7 +116,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
 };
 
-static double mono_now(void)
+double db_now(void)
 {
 	struct timespec ts;
 
@@ -139,8 +141,10 @@ static enum dbrc classify(struct db *db, unsigned e, const char *msg)
 {
 	db->err = e;
 	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg ? msg : "");
-	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+	if (e == ER_LOCK_DEADLOCK)
 		return DB_RETRY;
+	if (e == ER_LOCK_WAIT_TIMEOUT || e == ER_STATEMENT_TIMEOUT)
+		return DB_TIMEOUT;
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
 	if (conn_lost(e))
@@ -182,13 +186,22 @@ static enum dbrc prepare(struct db *db, enum stmt s)
 	return DB_OK;
 }
 
+/* Longest a request-path statement may take on the server: a full lock
+ * wait and a second of work.  The client's read timeout (one more second)
+ * is the backstop for a server that does not answer at all. */
+static double stmt_base_cap(const struct db *db)
+{
+	return db->conf->lock_wait_timeout + 1.0;
+}
+
 enum dbrc db_connect(struct db *db)
 {
 	const struct conf *c = db->conf;
 	unsigned int timeout = 3, rw_timeout = 30;
+	char lock_wait[64];
 	unsigned long flags = db->multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
 	my_bool off = 0;
-	double now = mono_now();
+	double now = db_now();
 	enum dbrc rc;
 
 	if (db->conn)
@@ -200,6 +213,11 @@ enum dbrc db_connect(struct db *db)
 		log_error("mysql_init failed");
 		abort();
 	}
+	if (!db->lazy_prepare)
+		rw_timeout = (unsigned)c->lock_wait_timeout + 2;
+	snprintf(lock_wait, sizeof(lock_wait), "SET SESSION innodb_lock_wait_timeout = %d",
+		 c->lock_wait_timeout);
+	db->stmt_cap = 0; /* a new session: no max_statement_time yet */
 	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
 	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
@@ -210,6 +228,7 @@ enum dbrc db_connect(struct db *db)
 		      "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND,
 		      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+	mysql_options(db->conn, MYSQL_INIT_COMMAND, lock_wait);
 	if (!mysql_real_connect(db->conn, *c->db_socket ? NULL : c->db_host, c->db_user, c->db_password,
 				c->db_name, (unsigned)c->db_port, *c->db_socket ? c->db_socket : NULL,
 				flags)) {
@@ -326,8 +345,8 @@ out:
 	return rc;
 }
 
-enum dbrc db_exec(struct db *db, enum stmt s, const struct dbval *args, size_t nargs,
-		  struct dbres *res)
+static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args, size_t nargs,
+			   struct dbres *res)
 {
 	MYSQL_BIND *pb = NULL;
 	MYSQL_STMT *st;
@@ -387,6 +406,60 @@ out:
 	return rc;
 }
 
+void db_set_deadline(struct db *db, double deadline)
+{
+	db->deadline = deadline;
+}
+
+static bool past_deadline(struct db *db)
+{
+	if (db->deadline <= 0 || db_now() < db->deadline)
+		return false;
+	db->err = 0;
+	snprintf(db->errmsg, sizeof(db->errmsg), "request deadline passed");
+	return true;
+}
+
+/* Before a statement: DB_TIMEOUT once the deadline has passed; else the
+ * session's max_statement_time is made to end the statement by the
+ * deadline.  It stays at stmt_base_cap() while the deadline is further
+ * away, so a request pays one SET only in its last seconds. */
+static enum dbrc deadline_guard(struct db *db)
+{
+	double base = stmt_base_cap(db), want;
+	long long ms;
+	enum dbrc rc;
+
+	if (db->deadline <= 0)
+		return DB_OK;
+	if (past_deadline(db))
+		return DB_TIMEOUT;
+	want = db->deadline - db_now();
+	if (want > base)
+		want = base;
+	if (db->stmt_cap > 0 && want >= db->stmt_cap && !(db->stmt_cap < base && want >= base))
+		return DB_OK;
+	ms = (long long)(want * 1000.0);
+	if (ms < 1)
+		ms = 1;
+	rc = exec_stmt(db, STMT_SET_STATEMENT_TIME, ARGS(DV_INT(ms)), NULL);
+	if (rc == DB_OK)
+		db->stmt_cap = (double)ms / 1000.0;
+	return rc;
+}
+
+enum dbrc db_exec(struct db *db, enum stmt s, const struct dbval *args, size_t nargs,
+		  struct dbres *res)
+{
+	enum dbrc rc;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (db->conn && (rc = deadline_guard(db)) != DB_OK)
+		return rc;
+	return exec_stmt(db, s, args, nargs, res);
+}
+
 enum dbrc db_query(struct db *db, const char *sql)
 {
 	enum dbrc rc = DB_OK;
@@ -431,16 +504,22 @@ enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 	for (int attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
 		bool at_commit = false;
 
+		if (past_deadline(db))
+			return DB_TIMEOUT;
 		if (!db->conn && db_connect(db) != DB_OK)
 			return DB_GONE;
-		if (mode == TXN_READ)
-			rc = db_query(db, "START TRANSACTION READ ONLY");
-		else if (mode == TXN_WRITE)
-			rc = db_query(db, "START TRANSACTION");
-		else
-			rc = DB_OK;
+		if ((rc = deadline_guard(db)) == DB_OK) {
+			if (mode == TXN_READ)
+				rc = db_query(db, "START TRANSACTION READ ONLY");
+			else if (mode == TXN_WRITE)
+				rc = db_query(db, "START TRANSACTION");
+		}
 		if (rc == DB_OK)
 			rc = fn(db, ctx);
+		/* Never COMMIT after the deadline: the client may have had its
+		 * 503 already. */
+		if (rc == DB_OK && mode != TXN_NONE && past_deadline(db))
+			rc = DB_TIMEOUT;
 		if (rc == DB_OK && mode != TXN_NONE) {
 			at_commit = true;
 			rc = db_query(db, "COMMIT");
@@ -457,6 +536,12 @@ enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 		}
 		if (mode != TXN_NONE)
 			db_query(db, "ROLLBACK");
+		if (rc == DB_TIMEOUT && db->err != ER_LOCK_WAIT_TIMEOUT) {
+			/* Cut by the deadline: a fresh session for the next
+			 * request (the server has rolled back, the cut
+			 * statement is gone, max_statement_time is reset). */
+			db_close(db);
+		}
 		if (rc != DB_RETRY)
 			return rc;
 		log_info("transaction retry %d after: %s", attempt + 1, db->errmsg);

@@ -31,6 +31,7 @@ enum stmt {
 	STMT_ENTRY_ALL,
 	STMT_ENTRY_PARK,
 	STMT_ENTRY_PLACE,
+	STMT_SET_STATEMENT_TIME,
 	STMT_WORKER__MAX,
 	/* administration: prepared on first use */
 	STMT_ADM_ORG_INSERT = STMT_WORKER__MAX,
@@ -65,10 +66,12 @@ enum stmt {
 /* Outcome of a database call. */
 enum dbrc {
 	DB_OK,
-	DB_RETRY, /* deadlock or lock wait timeout: run the transaction again */
-	DB_DUP,   /* duplicate key */
-	DB_GONE,  /* connection lost or refused: 503 */
-	DB_FAIL,  /* anything else: 500 */
+	DB_RETRY,   /* deadlock: run the transaction again */
+	DB_DUP,     /* duplicate key */
+	DB_GONE,    /* connection lost or refused: 503 */
+	DB_TIMEOUT, /* lock wait timeout, statement time or the request's
+		     * deadline ran out: rolled back, 503 */
+	DB_FAIL,    /* anything else: 500 */
 };
 
 enum dbval_type { DBV_NULL, DBV_INT, DBV_STR, DBV_BLOB };
@@ -111,8 +114,11 @@ struct db {
 	MYSQL *conn;
 	MYSQL_STMT *stmt[STMT__MAX];
 	bool multi_statements;   /* for migrations (mcollctl) */
-	bool lazy_prepare;       /* prepare on first use, not at connect */
+	bool lazy_prepare;       /* administration: prepare on first use, not
+				  * at connect; no request-path read timeout */
 	double next_connect_at;  /* monotonic seconds: reconnect back-off */
+	double deadline;         /* monotonic seconds of the request's end; 0: none */
+	double stmt_cap;         /* the session's max_statement_time now; 0: none */
 	unsigned err;            /* last MariaDB error number */
 	char errmsg[256];        /* last MariaDB error text: for the log only */
 };
@@ -122,6 +128,14 @@ void db_init(struct db *db, const struct conf *conf);
  * request-path statements.  Returns DB_OK or DB_GONE. */
 enum dbrc db_connect(struct db *db);
 void db_close(struct db *db);
+/* Monotonic clock, seconds. */
+double db_now(void);
+/* The request running from now on must be done by deadline (db_now()
+ * seconds; 0: no deadline, as for administration).  No statement starts
+ * and no COMMIT is sent after it, and each statement's server-side time
+ * (max_statement_time, which also ends lock waits) is cut to what is left
+ * when that is less than lock_wait_timeout + 1. */
+void db_set_deadline(struct db *db, double deadline);
 
 /* Executes statement s with args.  When res is non-NULL it receives the
  * rows (free with dbres_free; it is zeroed first).  Prepares s if needed. */
@@ -136,10 +150,13 @@ long long dbres_int(const struct dbres *r, size_t row, size_t col);
 enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
 typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
 /* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
- * it returns DB_OK.  Deadlocks and lock wait timeouts run it again (with
- * back-off, a few times); a connection found dead before the commit is
- * re-established and fn runs again once.  fn must reset any output it keeps
- * in ctx at its start.  Returns fn's last outcome. */
+ * it returns DB_OK and the deadline has not passed.  Deadlocks run it again
+ * (with back-off, a few times, while the deadline allows); a connection
+ * found dead before the commit is re-established and fn runs again once.
+ * A lock wait timeout is not retried: DB_TIMEOUT, rolled back; a transaction
+ * cut by the deadline is rolled back and its connection closed (the next
+ * request reconnects with a fresh session).  fn must reset any output it
+ * keeps in ctx at its start.  Returns fn's last outcome. */
 enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx);
 
 #define ARGS(...) ((const struct dbval[]){__VA_ARGS__}), (sizeof((const struct dbval[]){__VA_ARGS__}) / sizeof(struct dbval))

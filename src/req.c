@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "deadline.h"
 #include "ids.h"
 #include "log.h"
 #include "resp.h"
@@ -42,17 +43,31 @@ static void set_trace_id(struct req *r)
 	snprintf(r->trace_id, sizeof(r->trace_id), "req_%s", rid);
 }
 
+/* Seconds between nginx handing the request over (REQUEST_START, nginx's
+ * $msec) and now.  This needs nginx and mcolld to read one clock (one host,
+ * or hosts kept in step by NTP); a start that cannot be a wait on one clock
+ * is logged and counts as none. */
+static double queue_wait(const struct req *r)
+{
+	const char *v = req_param(r, "REQUEST_START");
+	struct timespec ts;
+	double wait;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (deadline_queue_wait(v, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, &wait) == QW_SKEW)
+		log_warn("%s: REQUEST_START %s and this clock disagree: ignored", r->trace_id, v);
+	return wait;
+}
+
 void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct db *db)
 {
 	const char *uri, *q;
-	struct timespec ts;
 
 	memset(r, 0, sizeof(*r));
 	r->fcgi = fcgi;
 	r->conf = conf;
 	r->db = db;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	r->started = db_now();
 	r->method = req_param(r, "REQUEST_METHOD");
 	if (!r->method)
 		r->method = "GET";
@@ -67,6 +82,19 @@ void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct
 	if (!r->query)
 		r->query = q ? q + 1 : "";
 	set_trace_id(r);
+	r->queued = queue_wait(r);
+	r->deadline = r->started - r->queued + conf->request_timeout;
+	db_set_deadline(db, r->deadline);
+}
+
+bool req_late_or_reply(struct req *r)
+{
+	if (db_now() < r->deadline)
+		return false;
+	log_warn("%s: waited %.3f s for a worker, past request_timeout (%d s): not run", r->trace_id,
+		 r->queued, r->conf->request_timeout);
+	resp_error(r, API_UNAVAILABLE, "Request waited too long for a worker", NULL);
+	return true;
 }
 
 void req_free(struct req *r)

@@ -24,12 +24,17 @@ struct req {
 	struct route_match route;
 	char user_id[ID_MAX];  /* set by auth */
 	int status;            /* answered status, for the log */
-	double started;
+	double started;        /* db_now() when the worker took it */
+	double queued;         /* seconds it waited for a worker before that */
+	double deadline;       /* db_now() by which it must be answered */
 };
 
 /* Fills r from the FastCGI request (no body read yet). */
 void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct db *db);
 void req_free(struct req *r);
+/* A request that waited for a worker until past its deadline is answered
+ * 503 without running: returns true when it was. */
+bool req_late_or_reply(struct req *r);
 const char *req_param(const struct req *r, const char *name);
 
 /* Reads and strictly parses the JSON object body.  On any failure (413,

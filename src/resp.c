@@ -1,10 +1,13 @@
 /* resp.c -- status line, headers, JSON body, error envelope, log line. */
 #include "resp.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <mysqld_error.h>
 
 #include "alloc.h"
 #include "log.h"
@@ -34,12 +37,14 @@ void resp_json(struct req *r, int status, struct json_object *obj, const char *e
 void resp_error(struct req *r, enum api_err e, const char *system_message, struct json_object *details)
 {
 	const struct api_err_info *info = api_err_info(e);
-	char allow[96] = "";
+	char extra[96] = "";
 
 	if (e == API_METHOD_NOT_ALLOWED && r->route.allow[0])
-		snprintf(allow, sizeof(allow), "Allow: %s\r\n", r->route.allow);
+		snprintf(extra, sizeof(extra), "Allow: %s\r\n", r->route.allow);
+	else if (e == API_UNAVAILABLE)
+		snprintf(extra, sizeof(extra), "Retry-After: 1\r\n");
 	resp_json(r, info->status, render_error(e, system_message, details, r->trace_id, time(NULL)),
-		  allow);
+		  extra);
 }
 
 void resp_invalid(struct req *r, const struct verr *e)
@@ -58,6 +63,15 @@ void resp_collection_not_found(struct req *r)
 
 void resp_db_error(struct req *r, enum dbrc rc)
 {
+	if (rc == DB_TIMEOUT) {
+		bool lock = r->db->err == ER_LOCK_WAIT_TIMEOUT;
+		resp_error(r, API_UNAVAILABLE,
+			   lock ? "Timed out waiting for a database lock" : "Request timed out", NULL);
+		log_warn("%s: %s after %.0f ms (%.0f ms queued), rolled back: %s", r->trace_id,
+			 lock ? "lock wait timeout" : "request_timeout", (db_now() - r->started) * 1000.0,
+			 r->queued * 1000.0, r->db->errmsg);
+		return;
+	}
 	if (rc == DB_GONE)
 		resp_error(r, API_UNAVAILABLE, "Database unavailable", NULL);
 	else

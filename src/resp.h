@@ -19,7 +19,8 @@ void resp_error(struct req *r, enum api_err e, const char *system_message, struc
 void resp_invalid(struct req *r, const struct verr *e);
 /* The one 404 for every collection the caller cannot see. */
 void resp_collection_not_found(struct req *r);
-/* 503 when the database is unreachable, 500 otherwise. */
+/* 503 when the database is unreachable or a bounded wait ran out (the
+ * transaction is rolled back), 500 otherwise.  Every 503 has Retry-After. */
 void resp_db_error(struct req *r, enum dbrc rc);
 /* Writes the request's log line. */
 void resp_log(const struct req *r);

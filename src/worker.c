@@ -47,6 +47,8 @@ static void dispatch(struct req *r)
 	struct json_object *d;
 	char msg[96];
 
+	if (req_late_or_reply(r))
+		return;
 	/* nginx refused the body itself and asks for the envelope. */
 	if (forced && strcmp(forced, "413") == 0) {
 		snprintf(msg, sizeof(msg), "Request body exceeds %ld bytes", r->conf->body_limit);

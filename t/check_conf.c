@@ -23,6 +23,8 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.log_level, "info");
 	ck_assert_int_eq(c.body_limit, 1048576);
 	ck_assert_int_eq(c.shutdown_timeout, 10);
+	ck_assert_int_eq(c.request_timeout, 10);
+	ck_assert_int_eq(c.lock_wait_timeout, 3);
 	conf_free(&c);
 }
 END_TEST
@@ -36,7 +38,8 @@ START_TEST(test_parse)
 	ck_assert_int_eq(conf_parse(&c,
 				    "# comment\n\n  listen = 127.0.0.1:9000  \nworkers=8\n"
 				    "listen_mode = 0600\ndb_socket = /run/mysqld/mysqld.sock\n"
-				    "log_level = debug\nbody_limit = 2048\n",
+				    "log_level = debug\nbody_limit = 2048\n"
+				    "request_timeout = 30\nlock_wait_timeout = 5\n",
 				    err, sizeof(err)),
 			 0);
 	ck_assert_str_eq(c.listen, "127.0.0.1:9000");
@@ -45,6 +48,8 @@ START_TEST(test_parse)
 	ck_assert_str_eq(c.db_socket, "/run/mysqld/mysqld.sock");
 	ck_assert_str_eq(c.log_level, "debug");
 	ck_assert_int_eq(c.body_limit, 2048);
+	ck_assert_int_eq(c.request_timeout, 30);
+	ck_assert_int_eq(c.lock_wait_timeout, 5);
 	conf_free(&c);
 }
 END_TEST
@@ -61,6 +66,10 @@ static const struct {
 	{"log_level = loud\n", "line 1: invalid value for 'log_level'"},
 	{"listen =\n", "line 1: invalid value for 'listen'"},
 	{"listen_mode = 0999\n", "line 1: invalid value for 'listen_mode'"},
+	{"request_timeout = 0\n", "line 1: invalid value for 'request_timeout'"},
+	{"request_timeout = 1.5\n", "line 1: invalid value for 'request_timeout'"},
+	{"lock_wait_timeout = 0\n", "line 1: invalid value for 'lock_wait_timeout'"},
+	{"lock_wait_timeout = 3601\n", "line 1: invalid value for 'lock_wait_timeout'"},
 };
 
 START_TEST(test_bad)
