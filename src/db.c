@@ -14,12 +14,12 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "orderkeys.h"
 
 #define COLL_COLUMNS \
 	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at"
 #define OWNED_LIVE "id = ? AND org_id = ? AND user_id = ? AND deleted_at IS NULL"
 #define NOW "UTC_TIMESTAMP(6)"
-#define PARK_OFFSET "1000000"
 
 struct stmt_def {
 	const char *sql;
@@ -48,26 +48,56 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_COLL_DELETE] = {"UPDATE collections SET deleted_at = " NOW ", updated_at = " NOW
 			      " WHERE id = ?", 1},
 	[STMT_TRACK_CHECK] = {"SELECT id FROM tracks WHERE id = ? AND org_id = ? LOCK IN SHARE MODE", 2},
-	[STMT_ENTRY_PAGE] = {"SELECT track_id, position, added_at FROM collection_tracks"
-			     " WHERE collection_id = ? AND position >= ? ORDER BY position LIMIT ?", 3},
-	[STMT_ENTRY_FIND] = {"SELECT position FROM collection_tracks"
+	/* Order: an entry's position is its rank by sort_key (orderkeys.h);
+	 * collection_blocks counts entries per key range (002_order_keys.sql). */
+	[STMT_ENTRY_PAGE] = {"SELECT track_id, added_at FROM collection_tracks"
+			     " WHERE collection_id = ? AND sort_key >= ? ORDER BY sort_key LIMIT ? OFFSET ?", 4},
+	[STMT_ENTRY_FIND] = {"SELECT sort_key FROM collection_tracks"
 			     " WHERE collection_id = ? AND track_id = ?", 2},
-	[STMT_ENTRY_INSERT] = {"INSERT INTO collection_tracks (collection_id, track_id, position, added_at)"
+	[STMT_ENTRY_KEY_RANGE] = {"SELECT MIN(sort_key), MAX(sort_key) FROM collection_tracks"
+				  " WHERE collection_id = ?", 1},
+	[STMT_ENTRY_FIRST] = {"SELECT track_id FROM collection_tracks WHERE collection_id = ?"
+			      " ORDER BY sort_key LIMIT ?", 2},
+	/* The listed ids (a JSON array) that are members, in list order, with
+	 * their keys. */
+	[STMT_ENTRY_LISTED] = {"SELECT j.n, ct.sort_key FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+			       "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j"
+			       " JOIN collection_tracks ct ON ct.collection_id = ? AND ct.track_id = j.tid"
+			       " ORDER BY j.n", 2},
+	[STMT_ENTRY_INSERT] = {"INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at)"
 			       " VALUES (?, ?, ?, " NOW ")", 3},
 	[STMT_ENTRY_DELETE] = {"DELETE FROM collection_tracks WHERE collection_id = ? AND track_id = ?", 2},
-	[STMT_ENTRY_CLOSE_GAP] = {"UPDATE collection_tracks SET position = position - 1"
-				  " WHERE collection_id = ? AND position > ? ORDER BY position", 2},
-	[STMT_ENTRY_ALL] = {"SELECT track_id FROM collection_tracks WHERE collection_id = ?"
-			    " ORDER BY position", 1},
-	/* Reorder writes in two steps so the unique (collection, position)
-	 * index never sees two rows on one position: park every row above the
-	 * largest possible position, then place each at its final position
-	 * (its index in the JSON array of ids given). */
-	[STMT_ENTRY_PARK] = {"UPDATE collection_tracks SET position = position + " PARK_OFFSET
-			     " WHERE collection_id = ? ORDER BY position DESC", 1},
-	[STMT_ENTRY_PLACE] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
-			      "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
-			      " SET ct.position = j.n - 1 WHERE ct.collection_id = ?", 2},
+	/* The members listed (a JSON array) get keys base, base + 1, ...: all
+	 * below the smallest key in use, so no two rows ever share a key. */
+	[STMT_ENTRY_MOVE_FRONT] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
+				   " SET ct.sort_key = ? + j.n - 1 WHERE ct.collection_id = ?", 3},
+	[STMT_BLOCK_ALL] = {"SELECT first_key, entries FROM collection_blocks WHERE collection_id = ?"
+			    " ORDER BY first_key", 1},
+	[STMT_BLOCK_AT] = {"SELECT first_key, entries FROM collection_blocks"
+			   " WHERE collection_id = ? AND first_key <= ? ORDER BY first_key DESC LIMIT 1", 2},
+	[STMT_BLOCK_SUMMARY] = {"SELECT COUNT(*), COALESCE(SUM(entries), 0) FROM collection_blocks"
+				" WHERE collection_id = ?", 1},
+	[STMT_BLOCK_INSERT] = {"INSERT INTO collection_blocks (collection_id, first_key, entries)"
+			       " VALUES (?, ?, ?)", 3},
+	/* Blocks from a JSON array of [first_key, entries] pairs. */
+	[STMT_BLOCK_INSERT_MANY] = {"INSERT INTO collection_blocks (collection_id, first_key, entries)"
+				    " SELECT ?, j.fk, j.n FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+				    "  fk BIGINT PATH '$[0]', n INT PATH '$[1]')) j", 2},
+	[STMT_BLOCK_ADD] = {"UPDATE collection_blocks SET entries = entries + ?"
+			    " WHERE collection_id = ? AND first_key = ?", 3},
+	/* Subtracts from blocks given as a JSON array of [first_key, count]. */
+	[STMT_BLOCK_SUB_MANY] = {"UPDATE collection_blocks b JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+				 "  fk BIGINT PATH '$[0]', d INT PATH '$[1]')) j ON b.first_key = j.fk"
+				 " SET b.entries = b.entries - j.d WHERE b.collection_id = ?", 2},
+	[STMT_BLOCK_MOVE] = {"UPDATE collection_blocks SET first_key = ?, entries = entries + ?"
+			     " WHERE collection_id = ? AND first_key = ?", 4},
+	[STMT_BLOCK_DELETE_EMPTY] = {"DELETE FROM collection_blocks WHERE collection_id = ? AND entries <= 0", 1},
+	[STMT_BLOCK_CLEAR] = {"DELETE FROM collection_blocks WHERE collection_id = ?", 1},
+	[STMT_BLOCK_REBUILD] = {"INSERT INTO collection_blocks (collection_id, first_key, entries)"
+				" SELECT ?, MIN(sort_key), COUNT(*) FROM (SELECT sort_key,"
+				"  (ROW_NUMBER() OVER (ORDER BY sort_key) - 1) DIV " ORDER_BLOCK_SQL " AS b"
+				"  FROM collection_tracks WHERE collection_id = ?) numbered GROUP BY b", 2},
 
 	[STMT_ADM_ORG_INSERT] = {"INSERT INTO organizations (id, name, created_at) VALUES (?, ?, " NOW ")", 2},
 	[STMT_ADM_USER_INSERT] = {"INSERT INTO users (id, email, created_at) VALUES (?, ?, " NOW ")", 2},
@@ -87,7 +117,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_TRACK_LOCK] = {"SELECT id FROM tracks WHERE id = ? FOR UPDATE", 1},
 	[STMT_ADM_TRACK_HOLDERS] = {"SELECT collection_id FROM collection_tracks WHERE track_id = ?"
 				    " ORDER BY collection_id", 1},
-	[STMT_ADM_COLL_LOCK_ID] = {"SELECT id FROM collections WHERE id = ? FOR UPDATE", 1},
+	[STMT_ADM_COLL_LOCK_ID] = {"SELECT track_count FROM collections WHERE id = ? FOR UPDATE", 1},
 	[STMT_ADM_COLL_DECREMENT] = {"UPDATE collections SET track_count = track_count - 1,"
 				     " updated_at = " NOW " WHERE id = ?", 1},
 	[STMT_ADM_COVER_CLEAR] = {"UPDATE collections SET cover_track_id = NULL, updated_at = " NOW
@@ -417,12 +447,13 @@ enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 
 		if (!db->conn && db_connect(db) != DB_OK)
 			return DB_GONE;
-		if (mode == TXN_READ)
+		rc = DB_OK;
+		if (mode == TXN_SNAPSHOT)
+			rc = db_query(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+		if (rc == DB_OK && (mode == TXN_READ || mode == TXN_SNAPSHOT))
 			rc = db_query(db, "START TRANSACTION READ ONLY");
-		else if (mode == TXN_WRITE)
+		else if (rc == DB_OK && mode == TXN_WRITE)
 			rc = db_query(db, "START TRANSACTION");
-		else
-			rc = DB_OK;
 		if (rc == DB_OK)
 			rc = fn(db, ctx);
 		if (rc == DB_OK && mode != TXN_NONE) {

@@ -25,12 +25,23 @@ enum stmt {
 	STMT_TRACK_CHECK,
 	STMT_ENTRY_PAGE,
 	STMT_ENTRY_FIND,
+	STMT_ENTRY_KEY_RANGE,
+	STMT_ENTRY_FIRST,
+	STMT_ENTRY_LISTED,
 	STMT_ENTRY_INSERT,
 	STMT_ENTRY_DELETE,
-	STMT_ENTRY_CLOSE_GAP,
-	STMT_ENTRY_ALL,
-	STMT_ENTRY_PARK,
-	STMT_ENTRY_PLACE,
+	STMT_ENTRY_MOVE_FRONT,
+	STMT_BLOCK_ALL,
+	STMT_BLOCK_AT,
+	STMT_BLOCK_SUMMARY,
+	STMT_BLOCK_INSERT,
+	STMT_BLOCK_INSERT_MANY,
+	STMT_BLOCK_ADD,
+	STMT_BLOCK_SUB_MANY,
+	STMT_BLOCK_MOVE,
+	STMT_BLOCK_DELETE_EMPTY,
+	STMT_BLOCK_CLEAR,
+	STMT_BLOCK_REBUILD,
 	STMT_WORKER__MAX,
 	/* administration: prepared on first use */
 	STMT_ADM_ORG_INSERT = STMT_WORKER__MAX,
@@ -124,7 +135,10 @@ void dbres_free(struct dbres *r);
 const struct text *dbres_cell(const struct dbres *r, size_t row, size_t col);
 long long dbres_int(const struct dbres *r, size_t row, size_t col);
 
-enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
+/* TXN_SNAPSHOT: a read-only transaction whose statements all see one
+ * snapshot (REPEATABLE READ for this transaction only; the session stays
+ * READ COMMITTED). */
+enum txn_mode { TXN_NONE, TXN_READ, TXN_SNAPSHOT, TXN_WRITE };
 typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
 /* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
  * it returns DB_OK.  Deadlocks and lock wait timeouts run it again (with

@@ -11,7 +11,6 @@
 #include "keyhash.h"
 #include "model.h"
 #include "query.h"
-#include "reorder.h"
 #include "valid.h"
 
 /* --- db_auth.c --- */
@@ -72,6 +71,8 @@ struct tx_entries {
 	size_t n;
 };
 enum dbrc tx_entries_list(struct db *db, void *ctx);
+/* The transaction mode a page needs (a snapshot once the index is read). */
+enum txn_mode tx_entries_mode(const struct tx_entries *t);
 
 struct tx_member {
 	struct coll_ref ref;
@@ -93,6 +94,10 @@ enum dbrc tx_reorder(struct db *db, void *ctx);
  * collection into out.  Sets *found. */
 enum dbrc collection_fetch(struct db *db, const struct coll_ref *ref, bool lock,
 			   struct collection *out, bool *found);
+
+/* Removes track from coll (count entries, locked by the caller) and from
+ * its order index; *removed false when it was not a member. */
+enum dbrc entry_remove(struct db *db, const char *coll, const char *track, long count, bool *removed);
 
 /* --- db_admin.c: for mcollctl; messages for the operator go to err --- */
 enum dbrc adm_track_delete(struct db *db, const char *track_id, bool *found);

@@ -18,7 +18,7 @@ void h_track_list(struct req *r)
 		return;
 	if (!coll_ref_or_reply(r, &t.ref))
 		return;
-	rc = db_txn(r->db, TXN_READ, tx_entries_list, &t);
+	rc = db_txn(r->db, tx_entries_mode(&t), tx_entries_list, &t);
 	if (failure_replied(r, rc, t.outcome, NULL, 0))
 		goto out;
 	page = json_object_new_object();

@@ -6,7 +6,6 @@
 #include "apierr.h"
 #include "check_main.h"
 #include "render.h"
-#include "reorder.h"
 #include "timefmt.h"
 
 static void expect_text(struct json_object *o, const char *want)
@@ -137,34 +136,6 @@ START_TEST(test_time)
 }
 END_TEST
 
-static void expect_plan(const char *const *members, size_t n, const char *const *listed, size_t k,
-			const char *want)
-{
-	const char **plan = reorder_plan(members, n, listed, k);
-	char got[256] = "";
-
-	for (size_t i = 0; i < n; i++) {
-		strcat(got, plan[i]);
-		strcat(got, i + 1 < n ? " " : "");
-	}
-	ck_assert_str_eq(got, want);
-	free(plan);
-}
-
-START_TEST(test_reorder)
-{
-	const char *m[] = {"a", "b", "c", "d", "e"};
-
-	expect_plan(m, 5, (const char *[]){"c", "a"}, 2, "c a b d e");
-	expect_plan(m, 5, (const char *[]){"x", "e", "y"}, 3, "e a b c d");
-	expect_plan(m, 5, (const char *[]){"e", "d", "c", "b", "a"}, 5, "e d c b a");
-	expect_plan(m, 5, NULL, 0, "a b c d e");
-	expect_plan(m, 5, (const char *[]){"zz"}, 1, "a b c d e");
-	expect_plan(NULL, 0, (const char *[]){"a"}, 1, "");
-	expect_plan(m, 5, (const char *[]){"b", "b"}, 2, "b a c d e");
-}
-END_TEST
-
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -175,7 +146,6 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_envelope);
 	tcase_add_loop_test(tc, test_error_table, 0, sizeof(table) / sizeof(table[0]));
 	tcase_add_test(tc, test_time);
-	tcase_add_test(tc, test_reorder);
 	suite_add_tcase(s, tc);
 	return s;
 }
