@@ -18,6 +18,17 @@
 
 #define COLL_COLUMNS \
 	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at"
+#define COLL_COLUMNS_OF(t) \
+	t ".id, " t ".name, " t ".description, " t ".cover_track_id, " t ".cover_image_url, " \
+	t ".track_count, " t ".created_at, " t ".updated_at"
+/* The caller: its user, membership of the organization (first ?) and the
+ * capability there (second ?); with KEY_LIVE on api_keys k (third ?). */
+#define AUTH_COLUMNS \
+	"k.user_id," \
+	" EXISTS(SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = k.user_id) AS mem," \
+	" EXISTS(SELECT 1 FROM membership_capabilities mc WHERE mc.org_id = ?" \
+	"        AND mc.user_id = k.user_id AND mc.capability = 'USE_MUSIC_GENERATION') AS cap"
+#define KEY_LIVE "k.key_hash = ? AND k.revoked_at IS NULL"
 #define OWNED_LIVE "id = ? AND org_id = ? AND user_id = ? AND deleted_at IS NULL"
 #define NOW "UTC_TIMESTAMP(6)"
 
@@ -27,14 +38,47 @@ struct stmt_def {
 };
 
 static const struct stmt_def stmt_defs[STMT__MAX] = {
-	[STMT_AUTH] = {"SELECT k.user_id,"
-		       " EXISTS(SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = k.user_id),"
-		       " EXISTS(SELECT 1 FROM membership_capabilities c WHERE c.org_id = ?"
-		       "        AND c.user_id = k.user_id AND c.capability = 'USE_MUSIC_GENERATION')"
-		       " FROM api_keys k WHERE k.key_hash = ? AND k.revoked_at IS NULL", 3},
-	[STMT_COLL_LIST] = {"SELECT " COLL_COLUMNS " FROM collections"
-			    " WHERE org_id = ? AND user_id = ? AND deleted_at IS NULL"
-			    " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", 4},
+	[STMT_AUTH] = {"SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE, 3},
+	/* Reads authenticate in their own statement: the caller (key, then
+	 * membership and capability of the path's organization: AUTH_COLUMNS)
+	 * and what it reads, owned by that caller, in one round trip. */
+	[STMT_READ_COLL] = {"SELECT " AUTH_COLUMNS ", " COLL_COLUMNS_OF("c") " FROM api_keys k"
+			    " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
+			    "  AND c.deleted_at IS NULL"
+			    " WHERE " KEY_LIVE, 5},
+	/* The owner's live collections, newest first (collections_owner). */
+	[STMT_READ_LIST] = {"SELECT a.*, " COLL_COLUMNS_OF("l") " FROM"
+			    " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
+			    " LEFT JOIN (SELECT " COLL_COLUMNS " FROM collections WHERE org_id = ?"
+			    "  AND user_id = (SELECT user_id FROM api_keys k WHERE " KEY_LIVE ")"
+			    "  AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) l ON 1"
+			    " ORDER BY l.created_at DESC, l.id DESC", 7},
+	/* A page of tracks counted from the key given (ORDER_KEY_MIN: the
+	 * first), with the collection's track_count. */
+	[STMT_READ_TRACKS] = {"SELECT a.*, c.track_count, p.track_id, p.added_at FROM"
+			      " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
+			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = a.user_id"
+			      "  AND c.deleted_at IS NULL"
+			      " LEFT JOIN (SELECT track_id, added_at, sort_key FROM collection_tracks"
+			      "  WHERE collection_id = ? AND sort_key >= ? ORDER BY sort_key LIMIT ? OFFSET ?) p"
+			      "  ON c.id IS NOT NULL"
+			      " ORDER BY p.sort_key", 9},
+	/* For a page past the first block: the collection's order index. */
+	[STMT_READ_BLOCKS] = {"SELECT a.*, c.track_count, b.first_key, b.entries FROM"
+			      " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
+			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = a.user_id"
+			      "  AND c.deleted_at IS NULL"
+			      " LEFT JOIN collection_blocks b ON b.collection_id = c.id"
+			      " ORDER BY b.first_key", 5},
+	/* ... then the page from the block found, with what the index says now
+	 * of the entries before that block and whether it still starts there:
+	 * if both are as read before, the page's positions are right. */
+	[STMT_READ_PAGE] = {"SELECT track_id, added_at,"
+			    " (SELECT COALESCE(SUM(entries), 0) FROM collection_blocks"
+			    "  WHERE collection_id = ? AND first_key < ?),"
+			    " (SELECT COUNT(*) FROM collection_blocks WHERE collection_id = ? AND first_key = ?)"
+			    " FROM collection_tracks WHERE collection_id = ? AND sort_key >= ?"
+			    " ORDER BY sort_key LIMIT ? OFFSET ?", 8},
 	[STMT_COLL_GET] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE, 3},
 	[STMT_COLL_LOCK] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE " FOR UPDATE", 3},
 	[STMT_COLL_INSERT] = {"INSERT INTO collections (id, org_id, user_id, name, description,"
@@ -447,13 +491,12 @@ enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 
 		if (!db->conn && db_connect(db) != DB_OK)
 			return DB_GONE;
-		rc = DB_OK;
-		if (mode == TXN_SNAPSHOT)
-			rc = db_query(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-		if (rc == DB_OK && (mode == TXN_READ || mode == TXN_SNAPSHOT))
+		if (mode == TXN_READ)
 			rc = db_query(db, "START TRANSACTION READ ONLY");
-		else if (rc == DB_OK && mode == TXN_WRITE)
+		else if (mode == TXN_WRITE)
 			rc = db_query(db, "START TRANSACTION");
+		else
+			rc = DB_OK;
 		if (rc == DB_OK)
 			rc = fn(db, ctx);
 		if (rc == DB_OK && mode != TXN_NONE) {

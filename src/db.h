@@ -14,7 +14,11 @@
 enum stmt {
 	/* request path: prepared when a worker connects */
 	STMT_AUTH,
-	STMT_COLL_LIST,
+	STMT_READ_COLL,
+	STMT_READ_LIST,
+	STMT_READ_TRACKS,
+	STMT_READ_BLOCKS,
+	STMT_READ_PAGE,
 	STMT_COLL_GET,
 	STMT_COLL_LOCK,
 	STMT_COLL_INSERT,
@@ -135,10 +139,7 @@ void dbres_free(struct dbres *r);
 const struct text *dbres_cell(const struct dbres *r, size_t row, size_t col);
 long long dbres_int(const struct dbres *r, size_t row, size_t col);
 
-/* TXN_SNAPSHOT: a read-only transaction whose statements all see one
- * snapshot (REPEATABLE READ for this transaction only; the session stays
- * READ COMMITTED). */
-enum txn_mode { TXN_NONE, TXN_READ, TXN_SNAPSHOT, TXN_WRITE };
+enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
 typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
 /* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
  * it returns DB_OK.  Deadlocks and lock wait timeouts run it again (with

@@ -1,5 +1,5 @@
-/* db_track.c -- transactions on a collection's ordered tracks: list, add,
- * remove, reorder.  Every mutation first locks the collection row, which
+/* db_track.c -- transactions on a collection's ordered tracks: add, remove,
+ * reorder (the pages are read in db_read.c).  Every mutation first locks the collection row, which
  * serialises all changes to one collection.  The order lives in sort keys
  * and a block index (orderkeys.h, sql/002_order_keys.sql): a change writes
  * the entries it adds, removes or moves and a block row or two, never the
@@ -221,63 +221,6 @@ enum dbrc entry_remove(struct db *db, const char *coll, const char *track, long 
 		rc = db_exec(db, STMT_ENTRY_DELETE, ARGS(DV_CSTR(coll), DV_CSTR(track)), NULL);
 	if (rc == DB_OK)
 		rc = blocks_remove(db, coll, key);
-	return rc;
-}
-
-enum txn_mode tx_entries_mode(const struct tx_entries *t)
-{
-	/* Past the first block the page depends on the index too: both
-	 * statements must see the same snapshot. */
-	return t->page.offset >= ORDER_BLOCK ? TXN_SNAPSHOT : TXN_READ;
-}
-
-enum dbrc tx_entries_list(struct db *db, void *ctx)
-{
-	struct tx_entries *t = ctx;
-	struct collection c = {0};
-	struct oblock *b = NULL;
-	struct dbres r = {0};
-	long long start = ORDER_KEY_MIN;
-	long skip = t->page.offset;
-	size_t nb = 0;
-	bool found;
-	enum dbrc rc;
-
-	free(t->items);
-	t->items = NULL;
-	t->n = 0;
-	rc = collection_fetch(db, &t->ref, false, &c, &found);
-	t->outcome = found ? TXO_OK : TXO_NOT_FOUND;
-	if (rc != DB_OK || !found || t->page.offset >= c.track_count)
-		goto out;
-	/* The block index turns the offset into a key to start from and a few
-	 * entries to skip; without it (or if it does not add up) the scan
-	 * counts from the first entry. */
-	if (t->page.offset >= ORDER_BLOCK) {
-		if ((rc = blocks_load(db, t->ref.id, &b, &nb)) != DB_OK)
-			goto out;
-		if (!order_locate(b, nb, c.track_count, t->page.offset, &start, &skip)) {
-			start = ORDER_KEY_MIN;
-			skip = t->page.offset;
-		}
-	}
-	rc = db_exec(db, STMT_ENTRY_PAGE,
-		     ARGS(DV_CSTR(t->ref.id), DV_INT(start), DV_INT(t->page.limit), DV_INT(skip)), &r);
-	if (rc != DB_OK || r.nrows == 0)
-		goto out;
-	t->items = xcalloc(r.nrows, sizeof(*t->items));
-	for (size_t i = 0; i < r.nrows; i++) {
-		const struct text *added = dbres_cell(&r, i, 1);
-		snprintf(t->items[i].track_id, sizeof(t->items[i].track_id), "%s", dbres_cell(&r, i, 0)->s);
-		t->items[i].position = t->page.offset + (long)i;
-		if (timefmt_from_db(added->s, added->len, t->items[i].added_at) != 0)
-			t->items[i].added_at[0] = '\0';
-	}
-	t->n = r.nrows;
-out:
-	free(b);
-	dbres_free(&r);
-	collection_free(&c);
 	return rc;
 }
 

@@ -21,20 +21,22 @@ static void resp_collection(struct req *r, int status, const struct collection *
 
 void h_collection_list(struct req *r)
 {
-	struct tx_list t = {.org = r->route.param[P_ORG], .user = r->user_id};
+	struct tx_read_list t = {.auth.org = r->route.param[P_ORG]};
+	unsigned char hash[KEYHASH_LEN];
 	struct jw w;
 	enum dbrc rc;
 
-	if (!page_or_reply(r, 50, 100, &t.page))
+	if (!auth_key_or_reply(r, hash) || !page_or_auth_reply(r, hash, 50, 100, &t.page))
 		return;
-	rc = db_txn(r->db, TXN_NONE, tx_collection_list, &t);
-	if (failure_replied(r, rc, TXO_OK, NULL, 0))
+	t.auth.key_hash = hash;
+	rc = db_txn(r->db, TXN_NONE, tx_read_list, &t);
+	if (failure_replied(r, rc, TXO_OK, NULL, 0) || !auth_outcome_or_reply(r, &t.auth))
 		goto out;
 	jw_init(&w, 256 + t.n * 512);
 	render_collection_page(&w, t.items, t.n, t.page.limit, t.page.offset);
 	resp_jw(r, 200, &w, NULL);
 out:
-	tx_list_free(&t);
+	tx_read_list_free(&t);
 }
 
 void h_collection_create(struct req *r)
@@ -66,13 +68,18 @@ out:
 
 void h_collection_get(struct req *r)
 {
-	struct tx_coll t = {0};
+	struct tx_read_coll t = {.auth.org = r->route.param[P_ORG]};
+	unsigned char hash[KEYHASH_LEN];
 	enum dbrc rc;
 
-	if (!coll_ref_or_reply(r, &t.ref))
+	if (!auth_key_or_reply(r, hash))
 		return;
-	rc = db_txn(r->db, TXN_NONE, tx_collection_get, &t);
-	if (!failure_replied(r, rc, t.outcome, NULL, 0))
+	t.auth.key_hash = hash;
+	t.ref.org = r->route.param[P_ORG];
+	t.ref.id = r->route.param[P_COLL];
+	rc = db_txn(r->db, TXN_NONE, tx_read_collection, &t);
+	if (!failure_replied(r, rc, TXO_OK, NULL, 0) && auth_outcome_or_reply(r, &t.auth) &&
+	    coll_ref_or_reply(r, &t.ref) && !failure_replied(r, DB_OK, t.outcome, NULL, 0))
 		resp_collection(r, 200, &t.out, NULL);
 	collection_free(&t.out);
 }

@@ -10,16 +10,19 @@
 
 void h_track_list(struct req *r)
 {
-	struct tx_entries t = {0};
+	struct tx_read_entries t = {.auth.org = r->route.param[P_ORG]};
+	unsigned char hash[KEYHASH_LEN];
 	struct jw w;
 	enum dbrc rc;
 
-	if (!page_or_reply(r, 200, 500, &t.page))
+	if (!auth_key_or_reply(r, hash) || !page_or_auth_reply(r, hash, 200, 500, &t.page))
 		return;
-	if (!coll_ref_or_reply(r, &t.ref))
-		return;
-	rc = db_txn(r->db, tx_entries_mode(&t), tx_entries_list, &t);
-	if (failure_replied(r, rc, t.outcome, NULL, 0))
+	t.auth.key_hash = hash;
+	t.ref.org = r->route.param[P_ORG];
+	t.ref.id = r->route.param[P_COLL];
+	rc = db_txn(r->db, TXN_NONE, tx_read_entries, &t);
+	if (failure_replied(r, rc, TXO_OK, NULL, 0) || !auth_outcome_or_reply(r, &t.auth) ||
+	    !coll_ref_or_reply(r, &t.ref) || failure_replied(r, DB_OK, t.outcome, NULL, 0))
 		goto out;
 	jw_init(&w, 128 + t.n * 96);
 	render_entry_page(&w, t.ref.id, t.items, t.n, t.page.limit, t.page.offset);
