@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include "authkey.h"
-#include "db_entities.h"
-#include "keyhash.h"
 #include "resp.h"
 
 /* Organization ids are "org_" + [A-Za-z0-9_-]; anything else cannot exist
@@ -26,13 +24,10 @@ static bool org_id_plausible(const char *s)
 	return true;
 }
 
-bool auth_request(struct req *r)
+bool auth_key_or_reply(struct req *r, unsigned char hash[KEYHASH_LEN])
 {
-	unsigned char hash[KEYHASH_LEN];
-	struct tx_auth t = {0};
 	const char *key;
 	size_t len;
-	enum dbrc rc;
 
 	if (authkey_extract(req_param(r, "HTTP_X_API_KEY"), req_param(r, "HTTP_AUTHORIZATION"), &key,
 			    &len) != 0 ||
@@ -40,32 +35,48 @@ bool auth_request(struct req *r)
 		resp_error(r, API_UNAUTHENTICATED, "Missing or invalid authorization header", NULL);
 		return false;
 	}
-	t.key_hash = hash;
-	t.org = r->route.param[P_ORG];
-	rc = db_txn(r->db, TXN_NONE, tx_auth, &t);
-	if (rc != DB_OK) {
-		resp_db_error(r, rc);
-		return false;
-	}
-	switch (t.outcome) {
+	return true;
+}
+
+bool auth_outcome_or_reply(struct req *r, const struct tx_auth *t)
+{
+	if (t->outcome != AUTH_UNKNOWN_KEY)
+		snprintf(r->user_id, sizeof(r->user_id), "%s", t->user_id);
+	switch (t->outcome) {
 	case AUTH_UNKNOWN_KEY:
 		resp_error(r, API_UNAUTHENTICATED, "Missing or invalid authorization header", NULL);
 		return false;
 	case AUTH_NOT_MEMBER:
-		snprintf(r->user_id, sizeof(r->user_id), "%s", t.user_id);
 		resp_error(r, API_FORBIDDEN, "Caller is not a member of this organization", NULL);
 		return false;
 	case AUTH_NO_CAPABILITY:
-		snprintf(r->user_id, sizeof(r->user_id), "%s", t.user_id);
 		resp_error(r, API_FORBIDDEN, "Missing USE_MUSIC_GENERATION capability", NULL);
 		return false;
 	case AUTH_OK:
 		break;
 	}
-	if (!org_id_plausible(t.org)) {
+	if (!org_id_plausible(t->org)) {
 		resp_error(r, API_FORBIDDEN, "Caller is not a member of this organization", NULL);
 		return false;
 	}
-	snprintf(r->user_id, sizeof(r->user_id), "%s", t.user_id);
 	return true;
+}
+
+bool auth_hashed_request(struct req *r, const unsigned char hash[KEYHASH_LEN])
+{
+	struct tx_auth t = {.key_hash = hash, .org = r->route.param[P_ORG]};
+	enum dbrc rc = db_txn(r->db, TXN_NONE, tx_auth, &t);
+
+	if (rc != DB_OK) {
+		resp_db_error(r, rc);
+		return false;
+	}
+	return auth_outcome_or_reply(r, &t);
+}
+
+bool auth_request(struct req *r)
+{
+	unsigned char hash[KEYHASH_LEN];
+
+	return auth_key_or_reply(r, hash) && auth_hashed_request(r, hash);
 }

@@ -14,12 +14,23 @@
 
 #include "alloc.h"
 #include "log.h"
+#include "orderkeys.h"
 
 #define COLL_COLUMNS \
 	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at"
+#define COLL_COLUMNS_OF(t) \
+	t ".id, " t ".name, " t ".description, " t ".cover_track_id, " t ".cover_image_url, " \
+	t ".track_count, " t ".created_at, " t ".updated_at"
+/* The caller: its user, membership of the organization (first ?) and the
+ * capability there (second ?); with KEY_LIVE on api_keys k (third ?). */
+#define AUTH_COLUMNS \
+	"k.user_id," \
+	" EXISTS(SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = k.user_id) AS mem," \
+	" EXISTS(SELECT 1 FROM membership_capabilities mc WHERE mc.org_id = ?" \
+	"        AND mc.user_id = k.user_id AND mc.capability = 'USE_MUSIC_GENERATION') AS cap"
+#define KEY_LIVE "k.key_hash = ? AND k.revoked_at IS NULL"
 #define OWNED_LIVE "id = ? AND org_id = ? AND user_id = ? AND deleted_at IS NULL"
 #define NOW "UTC_TIMESTAMP(6)"
-#define PARK_OFFSET "1000000"
 
 struct stmt_def {
 	const char *sql;
@@ -27,14 +38,47 @@ struct stmt_def {
 };
 
 static const struct stmt_def stmt_defs[STMT__MAX] = {
-	[STMT_AUTH] = {"SELECT k.user_id,"
-		       " EXISTS(SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = k.user_id),"
-		       " EXISTS(SELECT 1 FROM membership_capabilities c WHERE c.org_id = ?"
-		       "        AND c.user_id = k.user_id AND c.capability = 'USE_MUSIC_GENERATION')"
-		       " FROM api_keys k WHERE k.key_hash = ? AND k.revoked_at IS NULL", 3},
-	[STMT_COLL_LIST] = {"SELECT " COLL_COLUMNS " FROM collections"
-			    " WHERE org_id = ? AND user_id = ? AND deleted_at IS NULL"
-			    " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", 4},
+	[STMT_AUTH] = {"SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE, 3},
+	/* Reads authenticate in their own statement: the caller (key, then
+	 * membership and capability of the path's organization: AUTH_COLUMNS)
+	 * and what it reads, owned by that caller, in one round trip. */
+	[STMT_READ_COLL] = {"SELECT " AUTH_COLUMNS ", " COLL_COLUMNS_OF("c") " FROM api_keys k"
+			    " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
+			    "  AND c.deleted_at IS NULL"
+			    " WHERE " KEY_LIVE, 5},
+	/* The owner's live collections, newest first (collections_owner). */
+	[STMT_READ_LIST] = {"SELECT a.*, " COLL_COLUMNS_OF("l") " FROM"
+			    " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
+			    " LEFT JOIN (SELECT " COLL_COLUMNS " FROM collections WHERE org_id = ?"
+			    "  AND user_id = (SELECT user_id FROM api_keys k WHERE " KEY_LIVE ")"
+			    "  AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) l ON 1"
+			    " ORDER BY l.created_at DESC, l.id DESC", 7},
+	/* A page of tracks counted from the key given (ORDER_KEY_MIN: the
+	 * first), with the collection's track_count. */
+	[STMT_READ_TRACKS] = {"SELECT a.*, c.track_count, p.track_id, p.added_at FROM"
+			      " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
+			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = a.user_id"
+			      "  AND c.deleted_at IS NULL"
+			      " LEFT JOIN (SELECT track_id, added_at, sort_key FROM collection_tracks"
+			      "  WHERE collection_id = ? AND sort_key >= ? ORDER BY sort_key LIMIT ? OFFSET ?) p"
+			      "  ON c.id IS NOT NULL"
+			      " ORDER BY p.sort_key", 9},
+	/* For a page past the first block: the collection's order index. */
+	[STMT_READ_BLOCKS] = {"SELECT a.*, c.track_count, b.first_key, b.entries FROM"
+			      " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
+			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = a.user_id"
+			      "  AND c.deleted_at IS NULL"
+			      " LEFT JOIN collection_blocks b ON b.collection_id = c.id"
+			      " ORDER BY b.first_key", 5},
+	/* ... then the page from the block found, with what the index says now
+	 * of the entries before that block and whether it still starts there:
+	 * if both are as read before, the page's positions are right. */
+	[STMT_READ_PAGE] = {"SELECT track_id, added_at,"
+			    " (SELECT COALESCE(SUM(entries), 0) FROM collection_blocks"
+			    "  WHERE collection_id = ? AND first_key < ?),"
+			    " (SELECT COUNT(*) FROM collection_blocks WHERE collection_id = ? AND first_key = ?)"
+			    " FROM collection_tracks WHERE collection_id = ? AND sort_key >= ?"
+			    " ORDER BY sort_key LIMIT ? OFFSET ?", 8},
 	[STMT_COLL_GET] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE, 3},
 	[STMT_COLL_LOCK] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE " FOR UPDATE", 3},
 	[STMT_COLL_INSERT] = {"INSERT INTO collections (id, org_id, user_id, name, description,"
@@ -48,26 +92,56 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_COLL_DELETE] = {"UPDATE collections SET deleted_at = " NOW ", updated_at = " NOW
 			      " WHERE id = ?", 1},
 	[STMT_TRACK_CHECK] = {"SELECT id FROM tracks WHERE id = ? AND org_id = ? LOCK IN SHARE MODE", 2},
-	[STMT_ENTRY_PAGE] = {"SELECT track_id, position, added_at FROM collection_tracks"
-			     " WHERE collection_id = ? AND position >= ? ORDER BY position LIMIT ?", 3},
-	[STMT_ENTRY_FIND] = {"SELECT position FROM collection_tracks"
+	/* Order: an entry's position is its rank by sort_key (orderkeys.h);
+	 * collection_blocks counts entries per key range (002_order_keys.sql). */
+	[STMT_ENTRY_PAGE] = {"SELECT track_id, added_at FROM collection_tracks"
+			     " WHERE collection_id = ? AND sort_key >= ? ORDER BY sort_key LIMIT ? OFFSET ?", 4},
+	[STMT_ENTRY_FIND] = {"SELECT sort_key FROM collection_tracks"
 			     " WHERE collection_id = ? AND track_id = ?", 2},
-	[STMT_ENTRY_INSERT] = {"INSERT INTO collection_tracks (collection_id, track_id, position, added_at)"
+	[STMT_ENTRY_KEY_RANGE] = {"SELECT MIN(sort_key), MAX(sort_key) FROM collection_tracks"
+				  " WHERE collection_id = ?", 1},
+	[STMT_ENTRY_FIRST] = {"SELECT track_id FROM collection_tracks WHERE collection_id = ?"
+			      " ORDER BY sort_key LIMIT ?", 2},
+	/* The listed ids (a JSON array) that are members, in list order, with
+	 * their keys. */
+	[STMT_ENTRY_LISTED] = {"SELECT j.n, ct.sort_key FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+			       "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j"
+			       " JOIN collection_tracks ct ON ct.collection_id = ? AND ct.track_id = j.tid"
+			       " ORDER BY j.n", 2},
+	[STMT_ENTRY_INSERT] = {"INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at)"
 			       " VALUES (?, ?, ?, " NOW ")", 3},
 	[STMT_ENTRY_DELETE] = {"DELETE FROM collection_tracks WHERE collection_id = ? AND track_id = ?", 2},
-	[STMT_ENTRY_CLOSE_GAP] = {"UPDATE collection_tracks SET position = position - 1"
-				  " WHERE collection_id = ? AND position > ? ORDER BY position", 2},
-	[STMT_ENTRY_ALL] = {"SELECT track_id FROM collection_tracks WHERE collection_id = ?"
-			    " ORDER BY position", 1},
-	/* Reorder writes in two steps so the unique (collection, position)
-	 * index never sees two rows on one position: park every row above the
-	 * largest possible position, then place each at its final position
-	 * (its index in the JSON array of ids given). */
-	[STMT_ENTRY_PARK] = {"UPDATE collection_tracks SET position = position + " PARK_OFFSET
-			     " WHERE collection_id = ? ORDER BY position DESC", 1},
-	[STMT_ENTRY_PLACE] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
-			      "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
-			      " SET ct.position = j.n - 1 WHERE ct.collection_id = ?", 2},
+	/* The members listed (a JSON array) get keys base, base + 1, ...: all
+	 * below the smallest key in use, so no two rows ever share a key. */
+	[STMT_ENTRY_MOVE_FRONT] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
+				   " SET ct.sort_key = ? + j.n - 1 WHERE ct.collection_id = ?", 3},
+	[STMT_BLOCK_ALL] = {"SELECT first_key, entries FROM collection_blocks WHERE collection_id = ?"
+			    " ORDER BY first_key", 1},
+	[STMT_BLOCK_AT] = {"SELECT first_key, entries FROM collection_blocks"
+			   " WHERE collection_id = ? AND first_key <= ? ORDER BY first_key DESC LIMIT 1", 2},
+	[STMT_BLOCK_SUMMARY] = {"SELECT COUNT(*), COALESCE(SUM(entries), 0) FROM collection_blocks"
+				" WHERE collection_id = ?", 1},
+	[STMT_BLOCK_INSERT] = {"INSERT INTO collection_blocks (collection_id, first_key, entries)"
+			       " VALUES (?, ?, ?)", 3},
+	/* Blocks from a JSON array of [first_key, entries] pairs. */
+	[STMT_BLOCK_INSERT_MANY] = {"INSERT INTO collection_blocks (collection_id, first_key, entries)"
+				    " SELECT ?, j.fk, j.n FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+				    "  fk BIGINT PATH '$[0]', n INT PATH '$[1]')) j", 2},
+	[STMT_BLOCK_ADD] = {"UPDATE collection_blocks SET entries = entries + ?"
+			    " WHERE collection_id = ? AND first_key = ?", 3},
+	/* Subtracts from blocks given as a JSON array of [first_key, count]. */
+	[STMT_BLOCK_SUB_MANY] = {"UPDATE collection_blocks b JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+				 "  fk BIGINT PATH '$[0]', d INT PATH '$[1]')) j ON b.first_key = j.fk"
+				 " SET b.entries = b.entries - j.d WHERE b.collection_id = ?", 2},
+	[STMT_BLOCK_MOVE] = {"UPDATE collection_blocks SET first_key = ?, entries = entries + ?"
+			     " WHERE collection_id = ? AND first_key = ?", 4},
+	[STMT_BLOCK_DELETE_EMPTY] = {"DELETE FROM collection_blocks WHERE collection_id = ? AND entries <= 0", 1},
+	[STMT_BLOCK_CLEAR] = {"DELETE FROM collection_blocks WHERE collection_id = ?", 1},
+	[STMT_BLOCK_REBUILD] = {"INSERT INTO collection_blocks (collection_id, first_key, entries)"
+				" SELECT ?, MIN(sort_key), COUNT(*) FROM (SELECT sort_key,"
+				"  (ROW_NUMBER() OVER (ORDER BY sort_key) - 1) DIV " ORDER_BLOCK_SQL " AS b"
+				"  FROM collection_tracks WHERE collection_id = ?) numbered GROUP BY b", 2},
 	/* The request's deadline cuts statements short (milliseconds). */
 	[STMT_SET_STATEMENT_TIME] = {"SET SESSION max_statement_time = ? / 1000", 1},
 
@@ -89,7 +163,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_TRACK_LOCK] = {"SELECT id FROM tracks WHERE id = ? FOR UPDATE", 1},
 	[STMT_ADM_TRACK_HOLDERS] = {"SELECT collection_id FROM collection_tracks WHERE track_id = ?"
 				    " ORDER BY collection_id", 1},
-	[STMT_ADM_COLL_LOCK_ID] = {"SELECT id FROM collections WHERE id = ? FOR UPDATE", 1},
+	[STMT_ADM_COLL_LOCK_ID] = {"SELECT track_count FROM collections WHERE id = ? FOR UPDATE", 1},
 	[STMT_ADM_COLL_DECREMENT] = {"UPDATE collections SET track_count = track_count - 1,"
 				     " updated_at = " NOW " WHERE id = ?", 1},
 	[STMT_ADM_COVER_CLEAR] = {"UPDATE collections SET cover_track_id = NULL, updated_at = " NOW

@@ -12,8 +12,8 @@ struct tx_track_delete {
 	bool found;
 };
 
-/* Removes the track from every collection holding it (closing the gap and
- * updating each count), clears it as a cover, then deletes it.  The track
+/* Removes the track from every collection holding it (and from its order
+ * index, updating each count), clears it as a cover, then deletes it.  The track
  * row is locked first so no collection can take it in meanwhile. */
 static enum dbrc tx_track_delete(struct db *db, void *ctx)
 {
@@ -28,20 +28,15 @@ static enum dbrc tx_track_delete(struct db *db, void *ctx)
 	rc = db_exec(db, STMT_ADM_TRACK_HOLDERS, ARGS(DV_CSTR(t->track_id)), &holders);
 	for (size_t i = 0; rc == DB_OK && i < holders.nrows; i++) {
 		const char *coll = dbres_cell(&holders, i, 0)->s;
-		struct dbres pos = {0};
+		struct dbres locked = {0};
+		bool removed = false;
 
-		rc = db_exec(db, STMT_ADM_COLL_LOCK_ID, ARGS(DV_CSTR(coll)), NULL);
-		if (rc == DB_OK)
-			rc = db_exec(db, STMT_ENTRY_FIND, ARGS(DV_CSTR(coll), DV_CSTR(t->track_id)), &pos);
-		if (rc == DB_OK && pos.nrows == 1) {
-			long long p = dbres_int(&pos, 0, 0);
-			rc = db_exec(db, STMT_ENTRY_DELETE, ARGS(DV_CSTR(coll), DV_CSTR(t->track_id)), NULL);
-			if (rc == DB_OK)
-				rc = db_exec(db, STMT_ENTRY_CLOSE_GAP, ARGS(DV_CSTR(coll), DV_INT(p)), NULL);
-			if (rc == DB_OK)
-				rc = db_exec(db, STMT_ADM_COLL_DECREMENT, ARGS(DV_CSTR(coll)), NULL);
-		}
-		dbres_free(&pos);
+		rc = db_exec(db, STMT_ADM_COLL_LOCK_ID, ARGS(DV_CSTR(coll)), &locked);
+		if (rc == DB_OK && locked.nrows == 1)
+			rc = entry_remove(db, coll, t->track_id, (long)dbres_int(&locked, 0, 0), &removed);
+		if (rc == DB_OK && removed)
+			rc = db_exec(db, STMT_ADM_COLL_DECREMENT, ARGS(DV_CSTR(coll)), NULL);
+		dbres_free(&locked);
 	}
 	if (rc == DB_OK)
 		rc = db_exec(db, STMT_ADM_COVER_CLEAR, ARGS(DV_CSTR(t->track_id)), NULL);

@@ -1,5 +1,5 @@
-/* db_collection.c -- transactions on collections: list, create, get,
- * update, soft delete. */
+/* db_collection.c -- transactions on collections: create, get (for the
+ * writes' ownership checks), update, soft delete. */
 #include "db_entities.h"
 
 #include <stdio.h>
@@ -19,21 +19,20 @@ static struct text take(struct dbres *r, size_t row, size_t col)
 	return t;
 }
 
-/* Fills c from a row of COLL_COLUMNS. */
-static void collection_from_row(struct dbres *r, size_t row, struct collection *c)
+void collection_from_row(struct dbres *r, size_t row, size_t col0, struct collection *c)
 {
 	const struct text *t;
 
-	snprintf(c->id, sizeof(c->id), "%s", dbres_cell(r, row, 0)->s);
-	c->name = take(r, row, 1);
-	c->description = take(r, row, 2);
-	c->cover_track_id = take(r, row, 3);
-	c->cover_image_url = take(r, row, 4);
-	c->track_count = dbres_int(r, row, 5);
-	t = dbres_cell(r, row, 6);
+	snprintf(c->id, sizeof(c->id), "%s", dbres_cell(r, row, col0)->s);
+	c->name = take(r, row, col0 + 1);
+	c->description = take(r, row, col0 + 2);
+	c->cover_track_id = take(r, row, col0 + 3);
+	c->cover_image_url = take(r, row, col0 + 4);
+	c->track_count = dbres_int(r, row, col0 + 5);
+	t = dbres_cell(r, row, col0 + 6);
 	if (timefmt_from_db(t->s, t->len, c->created_at) != 0)
 		c->created_at[0] = '\0';
-	t = dbres_cell(r, row, 7);
+	t = dbres_cell(r, row, col0 + 7);
 	if (timefmt_from_db(t->s, t->len, c->updated_at) != 0)
 		c->updated_at[0] = '\0';
 }
@@ -48,42 +47,11 @@ enum dbrc collection_fetch(struct db *db, const struct coll_ref *ref, bool lock,
 	rc = db_exec(db, lock ? STMT_COLL_LOCK : STMT_COLL_GET,
 		     ARGS(DV_CSTR(ref->id), DV_CSTR(ref->org), DV_CSTR(ref->user)), &r);
 	if (rc == DB_OK && r.nrows == 1) {
-		collection_from_row(&r, 0, out);
+		collection_from_row(&r, 0, 0, out);
 		*found = true;
 	}
 	dbres_free(&r);
 	return rc;
-}
-
-enum dbrc tx_collection_list(struct db *db, void *ctx)
-{
-	struct tx_list *t = ctx;
-	struct dbres r;
-	enum dbrc rc;
-
-	tx_list_free(t);
-	rc = db_exec(db, STMT_COLL_LIST,
-		     ARGS(DV_CSTR(t->org), DV_CSTR(t->user), DV_INT(t->page.limit), DV_INT(t->page.offset)),
-		     &r);
-	if (rc == DB_OK && r.nrows) {
-		t->items = xcalloc(r.nrows, sizeof(*t->items));
-		for (size_t i = 0; i < r.nrows; i++) {
-			collection_from_row(&r, i, &t->items[i]);
-			t->items[i].track_count = -1; /* null in the list view */
-		}
-		t->n = r.nrows;
-	}
-	dbres_free(&r);
-	return rc;
-}
-
-void tx_list_free(struct tx_list *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		collection_free(&t->items[i]);
-	free(t->items);
-	t->items = NULL;
-	t->n = 0;
 }
 
 /* Checks that the cover track (if one is set) belongs to the organization;

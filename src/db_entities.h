@@ -11,7 +11,6 @@
 #include "keyhash.h"
 #include "model.h"
 #include "query.h"
-#include "reorder.h"
 #include "valid.h"
 
 /* --- db_auth.c --- */
@@ -24,6 +23,9 @@ struct tx_auth {
 	char user_id[ID_MAX];
 };
 enum dbrc tx_auth(struct db *db, void *ctx);
+/* Fills t's outcome and user from the AUTH_COLUMNS (user, membership,
+ * capability) at col0 of row; no row means an unknown key. */
+void auth_from_row(struct tx_auth *t, const struct dbres *r, size_t row, size_t col0);
 
 /* --- db_collection.c --- */
 enum tx_outcome {
@@ -43,15 +45,6 @@ struct coll_ref {
 	const char *id;
 };
 
-struct tx_list {
-	const char *org, *user;
-	struct page page;
-	struct collection *items;
-	size_t n;
-};
-enum dbrc tx_collection_list(struct db *db, void *ctx);
-void tx_list_free(struct tx_list *t);
-
 struct tx_coll {
 	struct coll_ref ref;             /* ref.id unused on create */
 	const struct coll_input *in;     /* create and update */
@@ -60,19 +53,40 @@ struct tx_coll {
 };
 enum dbrc tx_collection_create(struct db *db, void *ctx);
 enum dbrc tx_collection_get(struct db *db, void *ctx);
+/* Fills c from the COLL_COLUMNS at col0 of row, taking their text over. */
+void collection_from_row(struct dbres *r, size_t row, size_t col0, struct collection *c);
 enum dbrc tx_collection_update(struct db *db, void *ctx);
 enum dbrc tx_collection_delete(struct db *db, void *ctx);
 
-/* --- db_track.c --- */
-struct tx_entries {
+/* --- db_read.c: the reads, each authenticating in its own statement --- */
+struct tx_read_coll {
+	struct tx_auth auth;
+	struct coll_ref ref; /* ref.user unused: the caller is the key's user */
+	enum tx_outcome outcome;
+	struct collection out;
+};
+enum dbrc tx_read_collection(struct db *db, void *ctx);
+
+struct tx_read_list {
+	struct tx_auth auth;
+	struct page page;
+	struct collection *items;
+	size_t n;
+};
+enum dbrc tx_read_list(struct db *db, void *ctx);
+void tx_read_list_free(struct tx_read_list *t);
+
+struct tx_read_entries {
+	struct tx_auth auth;
 	struct coll_ref ref;
 	struct page page;
 	enum tx_outcome outcome;
 	struct entry *items;
 	size_t n;
 };
-enum dbrc tx_entries_list(struct db *db, void *ctx);
+enum dbrc tx_read_entries(struct db *db, void *ctx);
 
+/* --- db_track.c --- */
 struct tx_member {
 	struct coll_ref ref;
 	const char *track_id; /* well formed */
@@ -93,6 +107,10 @@ enum dbrc tx_reorder(struct db *db, void *ctx);
  * collection into out.  Sets *found. */
 enum dbrc collection_fetch(struct db *db, const struct coll_ref *ref, bool lock,
 			   struct collection *out, bool *found);
+
+/* Removes track from coll (count entries, locked by the caller) and from
+ * its order index; *removed false when it was not a member. */
+enum dbrc entry_remove(struct db *db, const char *coll, const char *track, long count, bool *removed);
 
 /* --- db_admin.c: for mcollctl; messages for the operator go to err --- */
 enum dbrc adm_track_delete(struct db *db, const char *track_id, bool *found);

@@ -9,27 +9,34 @@
 #include "render.h"
 #include "resp.h"
 
+/* Answers status with the collection c. */
+static void resp_collection(struct req *r, int status, const struct collection *c, const char *headers)
+{
+	struct jw w;
+
+	jw_init(&w, 512 + c->name.len + c->description.len + c->cover_image_url.len);
+	render_collection(&w, c);
+	resp_jw(r, status, &w, headers);
+}
+
 void h_collection_list(struct req *r)
 {
-	struct tx_list t = {.org = r->route.param[P_ORG], .user = r->user_id};
-	struct json_object *page, *items;
+	struct tx_read_list t = {.auth.org = r->route.param[P_ORG]};
+	unsigned char hash[KEYHASH_LEN];
+	struct jw w;
 	enum dbrc rc;
 
-	if (!page_or_reply(r, 50, 100, &t.page))
+	if (!auth_key_or_reply(r, hash) || !page_or_auth_reply(r, hash, 50, 100, &t.page))
 		return;
-	rc = db_txn(r->db, TXN_NONE, tx_collection_list, &t);
-	if (failure_replied(r, rc, TXO_OK, NULL, 0))
+	t.auth.key_hash = hash;
+	rc = db_txn(r->db, TXN_NONE, tx_read_list, &t);
+	if (failure_replied(r, rc, TXO_OK, NULL, 0) || !auth_outcome_or_reply(r, &t.auth))
 		goto out;
-	page = json_object_new_object();
-	items = json_object_new_array_ext((int)t.n);
-	for (size_t i = 0; i < t.n; i++)
-		json_object_array_add(items, render_collection(&t.items[i]));
-	json_object_object_add(page, "items", items);
-	json_object_object_add(page, "limit", json_object_new_int64(t.page.limit));
-	json_object_object_add(page, "offset", json_object_new_int64(t.page.offset));
-	resp_json(r, 200, page, NULL);
+	jw_init(&w, 256 + t.n * 512);
+	render_collection_page(&w, t.items, t.n, t.page.limit, t.page.offset);
+	resp_jw(r, 200, &w, NULL);
 out:
-	tx_list_free(&t);
+	tx_read_list_free(&t);
 }
 
 void h_collection_create(struct req *r)
@@ -52,7 +59,7 @@ void h_collection_create(struct req *r)
 	if (failure_replied(r, rc, t.outcome, NULL, 0))
 		goto out;
 	location = xasprintf("Location: /v1/music/%s/collections/%s\r\n", t.ref.org, t.out.id);
-	resp_json(r, 201, render_collection(&t.out), location);
+	resp_collection(r, 201, &t.out, location);
 	free(location);
 out:
 	collection_free(&t.out);
@@ -61,14 +68,19 @@ out:
 
 void h_collection_get(struct req *r)
 {
-	struct tx_coll t = {0};
+	struct tx_read_coll t = {.auth.org = r->route.param[P_ORG]};
+	unsigned char hash[KEYHASH_LEN];
 	enum dbrc rc;
 
-	if (!coll_ref_or_reply(r, &t.ref))
+	if (!auth_key_or_reply(r, hash))
 		return;
-	rc = db_txn(r->db, TXN_NONE, tx_collection_get, &t);
-	if (!failure_replied(r, rc, t.outcome, NULL, 0))
-		resp_json(r, 200, render_collection(&t.out), NULL);
+	t.auth.key_hash = hash;
+	t.ref.org = r->route.param[P_ORG];
+	t.ref.id = r->route.param[P_COLL];
+	rc = db_txn(r->db, TXN_NONE, tx_read_collection, &t);
+	if (!failure_replied(r, rc, TXO_OK, NULL, 0) && auth_outcome_or_reply(r, &t.auth) &&
+	    coll_ref_or_reply(r, &t.ref) && !failure_replied(r, DB_OK, t.outcome, NULL, 0))
+		resp_collection(r, 200, &t.out, NULL);
 	collection_free(&t.out);
 }
 
@@ -91,7 +103,7 @@ void h_collection_update(struct req *r)
 	t.in = &in;
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_update, &t);
 	if (!failure_replied(r, rc, t.outcome, NULL, 0))
-		resp_json(r, 200, render_collection(&t.out), NULL);
+		resp_collection(r, 200, &t.out, NULL);
 out:
 	collection_free(&t.out);
 	json_object_put(body);
@@ -106,6 +118,6 @@ void h_collection_delete(struct req *r)
 		return;
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_delete, &t);
 	if (!failure_replied(r, rc, t.outcome, NULL, 0))
-		resp_json(r, 200, render_ack(t.ref.id, "Collection deleted."), NULL);
+		resp_ack(r, t.ref.id, "Collection deleted.");
 	collection_free(&t.out);
 }

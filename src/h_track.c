@@ -10,26 +10,23 @@
 
 void h_track_list(struct req *r)
 {
-	struct tx_entries t = {0};
-	struct json_object *page, *items;
+	struct tx_read_entries t = {.auth.org = r->route.param[P_ORG]};
+	unsigned char hash[KEYHASH_LEN];
+	struct jw w;
 	enum dbrc rc;
 
-	if (!page_or_reply(r, 200, 500, &t.page))
+	if (!auth_key_or_reply(r, hash) || !page_or_auth_reply(r, hash, 200, 500, &t.page))
 		return;
-	if (!coll_ref_or_reply(r, &t.ref))
-		return;
-	rc = db_txn(r->db, TXN_READ, tx_entries_list, &t);
-	if (failure_replied(r, rc, t.outcome, NULL, 0))
+	t.auth.key_hash = hash;
+	t.ref.org = r->route.param[P_ORG];
+	t.ref.id = r->route.param[P_COLL];
+	rc = db_txn(r->db, TXN_NONE, tx_read_entries, &t);
+	if (failure_replied(r, rc, TXO_OK, NULL, 0) || !auth_outcome_or_reply(r, &t.auth) ||
+	    !coll_ref_or_reply(r, &t.ref) || failure_replied(r, DB_OK, t.outcome, NULL, 0))
 		goto out;
-	page = json_object_new_object();
-	items = json_object_new_array_ext((int)t.n);
-	for (size_t i = 0; i < t.n; i++)
-		json_object_array_add(items, render_entry(&t.items[i]));
-	json_object_object_add(page, "collection_id", json_object_new_string(t.ref.id));
-	json_object_object_add(page, "items", items);
-	json_object_object_add(page, "limit", json_object_new_int64(t.page.limit));
-	json_object_object_add(page, "offset", json_object_new_int64(t.page.offset));
-	resp_json(r, 200, page, NULL);
+	jw_init(&w, 128 + t.n * 96);
+	render_entry_page(&w, t.ref.id, t.items, t.n, t.page.limit, t.page.offset);
+	resp_jw(r, 200, &w, NULL);
 out:
 	free(t.items);
 }
@@ -70,7 +67,7 @@ void h_track_add(struct req *r)
 	else
 		rc = ownership_only(r, &t.ref, TXO_TRACK_NOT_FOUND, &t.outcome);
 	if (!failure_replied(r, rc, t.outcome, id, len))
-		resp_json(r, 200, render_ack(id, "Track added to collection."), NULL);
+		resp_ack(r, id, "Track added to collection.");
 out:
 	json_object_put(body);
 }
@@ -89,7 +86,7 @@ void h_track_remove(struct req *r)
 	else
 		rc = ownership_only(r, &t.ref, TXO_NOOP, &t.outcome);
 	if (!failure_replied(r, rc, t.outcome, id, strlen(id)))
-		resp_json(r, 200, render_ack(id, "Track removed from collection."), NULL);
+		resp_ack(r, id, "Track removed from collection.");
 }
 
 void h_collection_reorder(struct req *r)
@@ -118,7 +115,7 @@ void h_collection_reorder(struct req *r)
 	t.n = k;
 	rc = db_txn(r->db, TXN_WRITE, tx_reorder, &t);
 	if (!failure_replied(r, rc, t.outcome, NULL, 0))
-		resp_json(r, 200, render_ack(t.ref.id, "Collection reordered."), NULL);
+		resp_ack(r, t.ref.id, "Collection reordered.");
 out:
 	free(wellformed);
 	free(ids);

@@ -21,6 +21,21 @@ bool page_or_reply(struct req *r, long def_limit, long max_limit, struct page *p
 	return false;
 }
 
+bool handler_authenticates(enum route_id id)
+{
+	return id == R_COLL_LIST || id == R_COLL_GET || id == R_TRACKS_LIST;
+}
+
+bool page_or_auth_reply(struct req *r, const unsigned char *hash, long def_limit, long max_limit,
+			struct page *pg)
+{
+	if (!query_page(r->query, def_limit, max_limit, pg))
+		return true;
+	if (auth_hashed_request(r, hash))
+		page_or_reply(r, def_limit, max_limit, pg);
+	return false;
+}
+
 bool coll_ref_or_reply(struct req *r, struct coll_ref *ref)
 {
 	const char *id = r->route.param[P_COLL];

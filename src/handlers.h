@@ -5,6 +5,7 @@
 #define MCOLL_HANDLERS_H
 #include <stdbool.h>
 
+#include "auth.h"
 #include "db_entities.h"
 #include "req.h"
 
@@ -21,6 +22,14 @@ void h_track_remove(struct req *r);
 void h_collection_reorder(struct req *r);
 
 /* handler_common.c */
+/* The reads authenticate inside their own statement: dispatch leaves the
+ * auth gate to them. */
+bool handler_authenticates(enum route_id id);
+/* For a read: when limit/offset are out of rules, passes the auth gate
+ * first (its statement) and then answers 422; returns false in both
+ * cases.  True when the page is fine (pg filled). */
+bool page_or_auth_reply(struct req *r, const unsigned char *hash, long def_limit, long max_limit,
+			struct page *pg);
 /* Reads limit/offset; answers 422 and returns false when out of rules. */
 bool page_or_reply(struct req *r, long def_limit, long max_limit, struct page *pg);
 /* Fills ref from the path and the caller; answers the collection 404 and

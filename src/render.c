@@ -1,47 +1,85 @@
-/* render.c -- JSON objects of the contract, keys in the contract's order. */
+/* render.c -- the contract's JSON, keys in the contract's order. */
 #include "render.h"
 
 #include <string.h>
 
-static struct json_object *text_or_null(const struct text *t)
+void render_collection(struct jw *w, const struct collection *c)
 {
-	return t->s ? json_object_new_string_len(t->s, (int)t->len) : NULL;
+	jw_lit(w, "{\"id\":");
+	jw_cstr(w, c->id);
+	jw_lit(w, ",\"name\":");
+	jw_text(w, &c->name);
+	jw_lit(w, ",\"description\":");
+	jw_text(w, &c->description);
+	jw_lit(w, ",\"cover_track_id\":");
+	jw_text(w, &c->cover_track_id);
+	jw_lit(w, ",\"cover_image_url\":");
+	jw_text(w, &c->cover_image_url);
+	jw_lit(w, ",\"track_count\":");
+	if (c->track_count < 0)
+		jw_lit(w, "null");
+	else
+		jw_int(w, c->track_count);
+	jw_lit(w, ",\"created_at\":");
+	jw_cstr(w, c->created_at);
+	jw_lit(w, ",\"updated_at\":");
+	jw_cstr(w, c->updated_at);
+	jw_lit(w, "}");
 }
 
-struct json_object *render_collection(const struct collection *c)
+void render_entry(struct jw *w, const struct entry *e)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_object_new_string(c->id));
-	json_object_object_add(o, "name", text_or_null(&c->name));
-	json_object_object_add(o, "description", text_or_null(&c->description));
-	json_object_object_add(o, "cover_track_id", text_or_null(&c->cover_track_id));
-	json_object_object_add(o, "cover_image_url", text_or_null(&c->cover_image_url));
-	json_object_object_add(o, "track_count",
-			       c->track_count < 0 ? NULL : json_object_new_int64(c->track_count));
-	json_object_object_add(o, "created_at", json_object_new_string(c->created_at));
-	json_object_object_add(o, "updated_at", json_object_new_string(c->updated_at));
-	return o;
+	jw_lit(w, "{\"track_id\":");
+	jw_cstr(w, e->track_id);
+	jw_lit(w, ",\"position\":");
+	jw_int(w, e->position);
+	jw_lit(w, ",\"added_at\":");
+	jw_cstr(w, e->added_at);
+	jw_lit(w, "}");
 }
 
-struct json_object *render_entry(const struct entry *e)
+void render_ack(struct jw *w, const char *id, const char *detail)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "track_id", json_object_new_string(e->track_id));
-	json_object_object_add(o, "position", json_object_new_int64(e->position));
-	json_object_object_add(o, "added_at", json_object_new_string(e->added_at));
-	return o;
+	jw_lit(w, "{\"success\":true,\"id\":");
+	jw_cstr(w, id);
+	jw_lit(w, ",\"detail\":");
+	jw_cstr(w, detail);
+	jw_lit(w, "}");
 }
 
-struct json_object *render_ack(const char *id, const char *detail)
+static void page_tail(struct jw *w, long limit, long offset)
 {
-	struct json_object *o = json_object_new_object();
+	jw_lit(w, "],\"limit\":");
+	jw_int(w, limit);
+	jw_lit(w, ",\"offset\":");
+	jw_int(w, offset);
+	jw_lit(w, "}");
+}
 
-	json_object_object_add(o, "success", json_object_new_boolean(1));
-	json_object_object_add(o, "id", json_object_new_string(id));
-	json_object_object_add(o, "detail", json_object_new_string(detail));
-	return o;
+void render_collection_page(struct jw *w, const struct collection *items, size_t n, long limit,
+			    long offset)
+{
+	jw_lit(w, "{\"items\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jw_lit(w, ",");
+		render_collection(w, &items[i]);
+	}
+	page_tail(w, limit, offset);
+}
+
+void render_entry_page(struct jw *w, const char *coll_id, const struct entry *items, size_t n,
+		       long limit, long offset)
+{
+	jw_lit(w, "{\"collection_id\":");
+	jw_cstr(w, coll_id);
+	jw_lit(w, ",\"items\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jw_lit(w, ",");
+		render_entry(w, &items[i]);
+	}
+	page_tail(w, limit, offset);
 }
 
 struct json_object *render_error(enum api_err err, const char *system_message,

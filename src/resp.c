@@ -13,25 +13,53 @@
 #include "log.h"
 #include "render.h"
 
-void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers)
+void resp_body(struct req *r, int status, const char *body, size_t len, const char *extra_headers)
 {
-	size_t len;
-	const char *body = render_text(obj, &len);
-
-	char *head;
-
-	r->status = status;
+	char head[512];
 	/* libfcgi's own printf lacks %zu and friends: format here. */
-	head = xasprintf("Status: %d %s\r\n"
+	int n = snprintf(head, sizeof(head),
+			 "Status: %d %s\r\n"
 			 "Content-Type: application/json; charset=utf-8\r\n"
 			 "Content-Length: %zu\r\n"
 			 "Cache-Control: no-store\r\n"
 			 "%s\r\n",
 			 status, http_reason(status), len, extra_headers ? extra_headers : "");
-	FCGX_PutStr(head, (int)strlen(head), r->fcgi->out);
+
+	r->status = status;
+	if (n > 0 && (size_t)n < sizeof(head)) {
+		FCGX_PutStr(head, n, r->fcgi->out);
+	} else {
+		char *big = xasprintf("Status: %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+				      "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n",
+				      status, http_reason(status), len, extra_headers ? extra_headers : "");
+		FCGX_PutStr(big, (int)strlen(big), r->fcgi->out);
+		free(big);
+	}
 	FCGX_PutStr(body, (int)len, r->fcgi->out);
-	free(head);
+}
+
+void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers)
+{
+	size_t len;
+	const char *body = render_text(obj, &len);
+
+	resp_body(r, status, body, len, extra_headers);
 	json_object_put(obj);
+}
+
+void resp_jw(struct req *r, int status, struct jw *w, const char *extra_headers)
+{
+	resp_body(r, status, w->buf, w->len, extra_headers);
+	jw_free(w);
+}
+
+void resp_ack(struct req *r, const char *id, const char *detail)
+{
+	struct jw w;
+
+	jw_init(&w, 128);
+	render_ack(&w, id, detail);
+	resp_jw(r, 200, &w, NULL);
 }
 
 void resp_error(struct req *r, enum api_err e, const char *system_message, struct json_object *details)

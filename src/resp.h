@@ -7,12 +7,19 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "jsonw.h"
 #include "req.h"
 #include "valid.h"
 
-/* Answers status with obj (taken over).  extra_headers, if not NULL, is
- * zero or more complete "Name: value\r\n" lines. */
+/* Answers status with body.  extra_headers, if not NULL, is zero or more
+ * complete "Name: value\r\n" lines. */
+void resp_body(struct req *r, int status, const char *body, size_t len, const char *extra_headers);
+/* The same with obj's text (obj is taken over). */
 void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers);
+/* The same with w's text (w is freed). */
+void resp_jw(struct req *r, int status, struct jw *w, const char *extra_headers);
+/* 200 with the ack {"success":true,"id":id,"detail":detail}. */
+void resp_ack(struct req *r, const char *id, const char *detail);
 /* Answers the error envelope; details is taken over (NULL means {}). */
 void resp_error(struct req *r, enum api_err e, const char *system_message, struct json_object *details);
 /* 422 naming e->field. */

@@ -75,7 +75,7 @@ static void dispatch(struct req *r)
 	case ROUTE_OK:
 		break;
 	}
-	if (!auth_request(r))
+	if (!handler_authenticates(r->route.id) && !auth_request(r))
 		return;
 	handlers[r->route.id](r);
 }

@@ -1,13 +1,27 @@
-/* check_render.c -- JSON objects, the error envelope, time formatting, the
- * error table and the reorder rule. */
+/* check_render.c -- the direct writer (byte for byte as json-c), the
+ * answers and pages, the error envelope, time formatting, the error table. */
 #include <check.h>
 #include <string.h>
 
 #include "apierr.h"
 #include "check_main.h"
 #include "render.h"
-#include "reorder.h"
 #include "timefmt.h"
+
+/* What the writer wrote is exactly want; w is freed. */
+static void expect_jw(struct jw *w, const char *want, size_t want_len)
+{
+	ck_assert_uint_eq(w->len, want_len);
+	ck_assert(memcmp(w->buf, want, want_len) == 0);
+	jw_free(w);
+}
+#define EXPECT_W(call, want)                          \
+	do {                                          \
+		struct jw w_;                         \
+		jw_init(&w_, 1);                      \
+		call;                                 \
+		expect_jw(&w_, want, sizeof(want) - 1); \
+	} while (0)
 
 static void expect_text(struct json_object *o, const char *want)
 {
@@ -32,7 +46,7 @@ START_TEST(test_collection)
 		.updated_at = "2026-06-28T11:15:00Z",
 	};
 
-	expect_text(render_collection(&c),
+	EXPECT_W(render_collection(&w_, &c),
 		    "{\"id\":\"mcoll_4a1f9c7e2b8d\",\"name\":\"Focus \\\"Sessions\\\" </script> \xf0\x9f\x8e\xb5\","
 		    "\"description\":null,\"cover_track_id\":\"mtrack_8d2e1f6a3c9b\","
 		    "\"cover_image_url\":\"https://cdn.example.com/a/b.png\",\"track_count\":12,"
@@ -41,7 +55,7 @@ START_TEST(test_collection)
 	c.cover_track_id.s = NULL;
 	c.name.s = "a\0b";
 	c.name.len = 3;
-	expect_text(render_collection(&c),
+	EXPECT_W(render_collection(&w_, &c),
 		    "{\"id\":\"mcoll_4a1f9c7e2b8d\",\"name\":\"a\\u0000b\","
 		    "\"description\":null,\"cover_track_id\":null,"
 		    "\"cover_image_url\":\"https://cdn.example.com/a/b.png\",\"track_count\":null,"
@@ -53,10 +67,78 @@ START_TEST(test_entry_and_ack)
 {
 	struct entry e = {"mtrack_8d2e1f6a3c9b", 0, "2026-06-28T10:35:00Z"};
 
-	expect_text(render_entry(&e),
+	EXPECT_W(render_entry(&w_, &e),
 		    "{\"track_id\":\"mtrack_8d2e1f6a3c9b\",\"position\":0,\"added_at\":\"2026-06-28T10:35:00Z\"}");
-	expect_text(render_ack("mcoll_4a1f9c7e2b8d", "Collection deleted."),
+	EXPECT_W(render_ack(&w_, "mcoll_4a1f9c7e2b8d", "Collection deleted."),
 		    "{\"success\":true,\"id\":\"mcoll_4a1f9c7e2b8d\",\"detail\":\"Collection deleted.\"}");
+}
+END_TEST
+
+/* The writer escapes every byte as json-c does (the envelope's writer). */
+static void same_as_json_c(const char *s, size_t n)
+{
+	struct json_object *o = json_object_new_string_len(s, (int)n);
+	size_t want_len;
+	const char *want = render_text(o, &want_len);
+	struct jw w;
+
+	jw_init(&w, 1);
+	jw_str(&w, s, n);
+	ck_assert_uint_eq(w.len, want_len);
+	ck_assert_msg(memcmp(w.buf, want, want_len) == 0, "writer and json-c differ for %zu bytes", n);
+	jw_free(&w);
+	json_object_put(o);
+}
+
+START_TEST(test_writer_escapes_like_json_c)
+{
+	char all[256 * 3];
+
+	for (int c = 0; c < 256; c++) {
+		char one = (char)c, three[3] = {'a', (char)c, 'z'};
+		same_as_json_c(&one, 1);
+		same_as_json_c(three, 3);
+		all[c] = (char)c;
+		all[256 + c] = (char)(255 - c);
+		all[512 + c] = (char)(c % 32);
+	}
+	same_as_json_c(all, sizeof(all));
+	same_as_json_c("", 0);
+	{
+		static const char mixed[] = "\xf0\x9f\x8e\xb5 \"q\" \\ / </script>", nuls[] = "\0\0\0";
+		same_as_json_c(mixed, sizeof(mixed) - 1);
+		same_as_json_c(nuls, sizeof(nuls) - 1);
+	}
+}
+END_TEST
+
+START_TEST(test_pages)
+{
+	struct collection c[2] = {
+		{.id = "mcoll_000000000001", .name = {"One", 3}, .track_count = -1,
+		 .created_at = "2026-06-28T10:30:00Z", .updated_at = "2026-06-28T10:30:00Z"},
+		{.id = "mcoll_000000000002", .name = {"T\nwo", 4}, .description = {"", 0},
+		 .track_count = -1, .created_at = "2026-06-28T10:31:00Z", .updated_at = "2026-06-28T10:32:00Z"},
+	};
+	struct entry e[2] = {{"mtrack_00000000000a", 150, "2026-06-28T10:35:00Z"},
+			     {"mtrack_00000000000b", 151, "2026-06-28T10:36:00Z"}};
+
+	EXPECT_W(render_collection_page(&w_, c, 2, 50, 0),
+		 "{\"items\":[{\"id\":\"mcoll_000000000001\",\"name\":\"One\",\"description\":null,"
+		 "\"cover_track_id\":null,\"cover_image_url\":null,\"track_count\":null,"
+		 "\"created_at\":\"2026-06-28T10:30:00Z\",\"updated_at\":\"2026-06-28T10:30:00Z\"},"
+		 "{\"id\":\"mcoll_000000000002\",\"name\":\"T\\nwo\",\"description\":\"\","
+		 "\"cover_track_id\":null,\"cover_image_url\":null,\"track_count\":null,"
+		 "\"created_at\":\"2026-06-28T10:31:00Z\",\"updated_at\":\"2026-06-28T10:32:00Z\"}],"
+		 "\"limit\":50,\"offset\":0}");
+	EXPECT_W(render_collection_page(&w_, NULL, 0, 100, 2147483647),
+		 "{\"items\":[],\"limit\":100,\"offset\":2147483647}");
+	EXPECT_W(render_entry_page(&w_, "mcoll_4a1f9c7e2b8d", e, 2, 2, 150),
+		 "{\"collection_id\":\"mcoll_4a1f9c7e2b8d\",\"items\":[{\"track_id\":\"mtrack_00000000000a\","
+		 "\"position\":150,\"added_at\":\"2026-06-28T10:35:00Z\"},{\"track_id\":\"mtrack_00000000000b\","
+		 "\"position\":151,\"added_at\":\"2026-06-28T10:36:00Z\"}],\"limit\":2,\"offset\":150}");
+	EXPECT_W(render_entry_page(&w_, "mcoll_4a1f9c7e2b8d", NULL, 0, 200, 0),
+		 "{\"collection_id\":\"mcoll_4a1f9c7e2b8d\",\"items\":[],\"limit\":200,\"offset\":0}");
 }
 END_TEST
 
@@ -137,34 +219,6 @@ START_TEST(test_time)
 }
 END_TEST
 
-static void expect_plan(const char *const *members, size_t n, const char *const *listed, size_t k,
-			const char *want)
-{
-	const char **plan = reorder_plan(members, n, listed, k);
-	char got[256] = "";
-
-	for (size_t i = 0; i < n; i++) {
-		strcat(got, plan[i]);
-		strcat(got, i + 1 < n ? " " : "");
-	}
-	ck_assert_str_eq(got, want);
-	free(plan);
-}
-
-START_TEST(test_reorder)
-{
-	const char *m[] = {"a", "b", "c", "d", "e"};
-
-	expect_plan(m, 5, (const char *[]){"c", "a"}, 2, "c a b d e");
-	expect_plan(m, 5, (const char *[]){"x", "e", "y"}, 3, "e a b c d");
-	expect_plan(m, 5, (const char *[]){"e", "d", "c", "b", "a"}, 5, "e d c b a");
-	expect_plan(m, 5, NULL, 0, "a b c d e");
-	expect_plan(m, 5, (const char *[]){"zz"}, 1, "a b c d e");
-	expect_plan(NULL, 0, (const char *[]){"a"}, 1, "");
-	expect_plan(m, 5, (const char *[]){"b", "b"}, 2, "b a c d e");
-}
-END_TEST
-
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -172,10 +226,11 @@ static Suite *render_suite(void)
 
 	tcase_add_test(tc, test_collection);
 	tcase_add_test(tc, test_entry_and_ack);
+	tcase_add_test(tc, test_writer_escapes_like_json_c);
+	tcase_add_test(tc, test_pages);
 	tcase_add_test(tc, test_envelope);
 	tcase_add_loop_test(tc, test_error_table, 0, sizeof(table) / sizeof(table[0]));
 	tcase_add_test(tc, test_time);
-	tcase_add_test(tc, test_reorder);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -686,7 +686,8 @@ class Schema:
     mem = "collection_tracks"
     mem_coll = "collection_id"
     mem_track = "track_id"
-    mem_pos = "position"
+    mem_key = "sort_key"
+    blocks = "collection_blocks"
     mem_added = "added_at"
     track = "tracks"
     track_id = "id"
@@ -728,12 +729,37 @@ def _check_schema():
 
 
 def db_membership(cid):
-    """[(track_id, position)] of a collection, from the DB, by position."""
+    """[(track_id, position)] of a collection, from the DB: the position is
+    the rank by sort key (sql/002_order_keys.sql)."""
     s = schema()
-    rows = sql("SELECT m.`%s`, m.`%s` FROM `%s` m WHERE m.`%s` = %s ORDER BY m.`%s`, m.`%s`"
-               % (s.mem_track, s.mem_pos, s.mem, s.mem_coll, sqlq(cid), s.mem_pos,
-                  s.mem_track))
-    return [(r[0], int(r[1])) for r in rows]
+    rows = sql("SELECT m.`%s`, m.`%s` FROM `%s` m WHERE m.`%s` = %s ORDER BY m.`%s`"
+               % (s.mem_track, s.mem_key, s.mem, s.mem_coll, sqlq(cid), s.mem_key))
+    keys = [int(r[1]) for r in rows]
+    if len(set(keys)) != len(keys):
+        raise AssertionError("duplicate sort keys in %s: %r" % (cid, keys))
+    return [(r[0], i) for i, r in enumerate(rows)]
+
+
+def db_blocks_consistent(tc, cid):
+    """The order index of cid: blocks in key order, each counting exactly
+    the entries in its key range, none empty, the first covering the
+    smallest key, adding up to the entries."""
+    s = schema()
+    blocks = [(int(a), int(b)) for a, b in sql(
+        "SELECT first_key, entries FROM `%s` WHERE collection_id = %s ORDER BY first_key"
+        % (s.blocks, sqlq(cid)))]
+    keys = [int(r[0]) for r in sql("SELECT `%s` FROM `%s` WHERE `%s` = %s ORDER BY `%s`"
+                                   % (s.mem_key, s.mem, s.mem_coll, sqlq(cid), s.mem_key))]
+    if not keys:
+        tc.assertEqual(blocks, [], "blocks left for the empty collection %s" % cid)
+        return
+    tc.assertTrue(blocks and blocks[0][0] <= keys[0],
+                  "the first block of %s does not cover key %d: %r" % (cid, keys[0], blocks[:3]))
+    for i, (first, n) in enumerate(blocks):
+        end = blocks[i + 1][0] if i + 1 < len(blocks) else None
+        inside = sum(1 for k in keys if k >= first and (end is None or k < end))
+        tc.assertGreater(n, 0, "empty block %d of %s" % (first, cid))
+        tc.assertEqual(inside, n, "block %d of %s counts %d, holds %d" % (first, cid, n, inside))
 
 
 def db_track_count(cid):
@@ -753,6 +779,7 @@ def assert_db_consistent(tc, cid):
     tc.assertEqual(len(set(tracks)), len(tracks), "duplicate track rows in %s" % cid)
     tc.assertEqual(db_track_count(cid), len(rows),
                    "track_count column of %s != membership rows" % cid)
+    db_blocks_consistent(tc, cid)
     return tracks
 
 

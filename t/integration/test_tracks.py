@@ -285,7 +285,7 @@ class LimitTest(unittest.TestCase):
               "COMMIT;\n"
               % (s.track, s.track_id, s.track_org, s.track_user, s.track_title,
                  s.track_created, tracks,
-                 s.mem, s.mem_coll, s.mem_track, s.mem_pos, s.mem_added, mem,
+                 s.mem, s.mem_coll, s.mem_track, s.mem_key, s.mem_added, mem,
                  s.coll, s.coll_count, n, s.coll_id, m.sqlq(cid)))
         return filled
 

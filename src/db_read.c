@@ -1,0 +1,190 @@
+/* db_read.c -- the three reads (a collection, the owner's collections, a
+ * page of tracks).  Each authenticates in the statement that reads: the
+ * key, membership and capability (AUTH_COLUMNS) and the rows owned by the
+ * key's user come back in one round trip, and the handler answers the
+ * gates in the contract's order from what came back.  A page past a
+ * collection's first block takes a second statement (the block index,
+ * then the page). */
+#include "db_entities.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "alloc.h"
+#include "orderkeys.h"
+
+#define AUTH_ARGS(org, hash) DV_CSTR(org), DV_CSTR(org), DV_BLOB((hash), KEYHASH_LEN)
+
+enum dbrc tx_read_collection(struct db *db, void *ctx)
+{
+	struct tx_read_coll *t = ctx;
+	struct dbres r;
+	enum dbrc rc;
+
+	collection_free(&t->out);
+	t->outcome = TXO_NOT_FOUND;
+	rc = db_exec(db, STMT_READ_COLL,
+		     ARGS(DV_CSTR(t->auth.org), DV_CSTR(t->auth.org), DV_CSTR(t->ref.id), DV_CSTR(t->ref.org),
+			  DV_BLOB(t->auth.key_hash, KEYHASH_LEN)),
+		     &r);
+	auth_from_row(&t->auth, &r, 0, 0);
+	if (rc == DB_OK && r.nrows == 1 && dbres_cell(&r, 0, 3)->s) {
+		collection_from_row(&r, 0, 3, &t->out);
+		t->outcome = TXO_OK;
+	}
+	dbres_free(&r);
+	return rc;
+}
+
+void tx_read_list_free(struct tx_read_list *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		collection_free(&t->items[i]);
+	free(t->items);
+	t->items = NULL;
+	t->n = 0;
+}
+
+enum dbrc tx_read_list(struct db *db, void *ctx)
+{
+	struct tx_read_list *t = ctx;
+	struct dbres r;
+	enum dbrc rc;
+
+	tx_read_list_free(t);
+	rc = db_exec(db, STMT_READ_LIST,
+		     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash), DV_CSTR(t->auth.org),
+			  DV_BLOB(t->auth.key_hash, KEYHASH_LEN), DV_INT(t->page.limit),
+			  DV_INT(t->page.offset)),
+		     &r);
+	auth_from_row(&t->auth, &r, 0, 0);
+	/* one row with null collection columns when the page is empty */
+	if (rc == DB_OK && r.nrows && dbres_cell(&r, 0, 3)->s) {
+		t->items = xcalloc(r.nrows, sizeof(*t->items));
+		for (size_t i = 0; i < r.nrows; i++) {
+			collection_from_row(&r, i, 3, &t->items[i]);
+			t->items[i].track_count = -1; /* null in the list view */
+		}
+		t->n = r.nrows;
+	}
+	dbres_free(&r);
+	return rc;
+}
+
+/* Entries from the page columns (track_id, added_at) at col0 of rows
+ * [from, r->nrows), positions counted from t->page.offset. */
+static void take_entries(struct tx_read_entries *t, const struct dbres *r, size_t from, size_t col0)
+{
+	if (from >= r->nrows)
+		return;
+	t->items = xcalloc(r->nrows - from, sizeof(*t->items));
+	for (size_t i = from; i < r->nrows; i++) {
+		struct entry *e = &t->items[t->n];
+		const struct text *added = dbres_cell(r, i, col0 + 1);
+
+		snprintf(e->track_id, sizeof(e->track_id), "%s", dbres_cell(r, i, col0)->s);
+		e->position = t->page.offset + (long)t->n;
+		if (timefmt_from_db(added->s, added->len, e->added_at) != 0)
+			e->added_at[0] = '\0';
+		t->n++;
+	}
+}
+
+/* The page from the first entry counting offset entries: one statement,
+ * right whatever happens meanwhile, but it steps over offset entries. */
+static enum dbrc page_by_offset(struct db *db, struct tx_read_entries *t)
+{
+	struct dbres r;
+	enum dbrc rc = db_exec(db, STMT_ENTRY_PAGE,
+			       ARGS(DV_CSTR(t->ref.id), DV_INT(ORDER_KEY_MIN), DV_INT(t->page.limit),
+				    DV_INT(t->page.offset)),
+			       &r);
+
+	if (rc == DB_OK)
+		take_entries(t, &r, 0, 0);
+	dbres_free(&r);
+	return rc;
+}
+
+/* Past the first block: the index gives the block holding the offset;
+ * the page is read from there, and used if the index still says the same
+ * of what comes before that block. */
+static enum dbrc page_by_index(struct db *db, struct tx_read_entries *t, struct dbres *blocks,
+			       long count)
+{
+	struct oblock *b = xcalloc(blocks->nrows, sizeof(*b));
+	struct dbres r = {0};
+	long long start;
+	long skip;
+	size_t nb = 0;
+	enum dbrc rc;
+
+	for (size_t i = 0; i < blocks->nrows; i++) {
+		if (!dbres_cell(blocks, i, 4)->s)
+			continue;
+		b[nb].first_key = dbres_int(blocks, i, 4);
+		b[nb++].entries = (long)dbres_int(blocks, i, 5);
+	}
+	if (!order_locate(b, nb, count, t->page.offset, &start, &skip)) {
+		rc = page_by_offset(db, t);
+		goto out;
+	}
+	rc = db_exec(db, STMT_READ_PAGE,
+		     ARGS(DV_CSTR(t->ref.id), DV_INT(start), DV_CSTR(t->ref.id), DV_INT(start),
+			  DV_CSTR(t->ref.id), DV_INT(start), DV_INT(t->page.limit), DV_INT(skip)),
+		     &r);
+	if (rc != DB_OK)
+		goto out;
+	/* No row, or an index that says otherwise now: the order changed in
+	 * between (the page is not empty, the offset being below the count). */
+	if (r.nrows == 0 || dbres_int(&r, 0, 2) != t->page.offset - skip || dbres_int(&r, 0, 3) != 1) {
+		rc = page_by_offset(db, t);
+		goto out;
+	}
+	take_entries(t, &r, 0, 0);
+out:
+	dbres_free(&r);
+	free(b);
+	return rc;
+}
+
+enum dbrc tx_read_entries(struct db *db, void *ctx)
+{
+	struct tx_read_entries *t = ctx;
+	bool deep = t->page.offset >= ORDER_BLOCK;
+	struct dbres r;
+	long count;
+	enum dbrc rc;
+
+	free(t->items);
+	t->items = NULL;
+	t->n = 0;
+	t->outcome = TXO_NOT_FOUND;
+	if (deep)
+		rc = db_exec(db, STMT_READ_BLOCKS,
+			     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash), DV_CSTR(t->ref.id),
+				  DV_CSTR(t->ref.org)),
+			     &r);
+	else
+		rc = db_exec(db, STMT_READ_TRACKS,
+			     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash), DV_CSTR(t->ref.id),
+				  DV_CSTR(t->ref.org), DV_CSTR(t->ref.id), DV_INT(ORDER_KEY_MIN),
+				  DV_INT(t->page.limit), DV_INT(t->page.offset)),
+			     &r);
+	auth_from_row(&t->auth, &r, 0, 0);
+	if (rc != DB_OK || r.nrows == 0 || !dbres_cell(&r, 0, 3)->s)
+		goto out;
+	t->outcome = TXO_OK;
+	if (t->auth.outcome != AUTH_OK)
+		goto out;
+	count = (long)dbres_int(&r, 0, 3);
+	if (!deep) {
+		if (dbres_cell(&r, 0, 4)->s)
+			take_entries(t, &r, 0, 4);
+	} else if (t->page.offset < count) {
+		rc = page_by_index(db, t, &r, count);
+	}
+out:
+	dbres_free(&r);
+	return rc;
+}
