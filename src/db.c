@@ -185,7 +185,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_PURGE_LOCK] = {"SELECT id FROM collections WHERE id = ? AND deleted_at IS NOT NULL"
 				 " AND deleted_at < ? FOR UPDATE", 2},
 	[STMT_ADM_PURGE_ENTRIES] = {"DELETE FROM collection_tracks WHERE collection_id = ?"
-				    " ORDER BY position DESC LIMIT ?", 2},
+				    " ORDER BY sort_key DESC LIMIT ?", 2},
 	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ? WHERE id = ?", 2},
 	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
 };

@@ -125,8 +125,10 @@ enum dbrc adm_collection_restore(struct db *db, const char *id, enum adm_restore
  * transaction then deletes at most PURGE_ROWS rows, so no transaction
  * grows with the data (Galera certifies a write set as one unit).  A
  * collection with many tracks is taken apart over several transactions,
- * from its last position down, its track_count kept right at each commit;
- * its row goes in the transaction that removes its last entry. */
+ * from its last entry down, its track_count kept right at each commit;
+ * its row (and its order index) go in the transaction that removes its
+ * last entry.  A collection restored half purged heals its index on its
+ * next change (db_track.c). */
 #define PURGE_SCAN 100
 #define PURGE_ROWS 1000
 
@@ -161,7 +163,9 @@ static enum dbrc tx_purge(struct db *db, void *ctx)
 		if ((long long)del.affected < budget) {
 			/* fewer than asked: no entry is left, the row goes too */
 			budget -= (long long)del.affected + 1;
-			rc = db_exec(db, STMT_ADM_PURGE_COLL, ARGS(DV_CSTR(id)), NULL);
+			rc = db_exec(db, STMT_BLOCK_CLEAR, ARGS(DV_CSTR(id)), NULL);
+			if (rc == DB_OK)
+				rc = db_exec(db, STMT_ADM_PURGE_COLL, ARGS(DV_CSTR(id)), NULL);
 			t->purged++;
 		} else {
 			/* budget spent: the collection continues in the next transaction */

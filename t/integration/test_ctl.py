@@ -276,7 +276,7 @@ class CommandsTest(unittest.TestCase):
         sql("INSERT INTO tracks (id, org_id, user_id, title, created_at) VALUES "
             + ", ".join("(%s, %s, %s, NULL, UTC_TIMESTAMP(6))" % (sqlq(i), sqlq(t.org), sqlq(t.user))
                         for i in ids))
-        sql("INSERT INTO collection_tracks (collection_id, track_id, position, added_at) VALUES "
+        sql("INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at) VALUES "
             + ", ".join("(%s, %s, %d, UTC_TIMESTAMP(6))" % (sqlq(cid), sqlq(tr), p)
                         for p, tr in enumerate(ids)))
         sql("UPDATE collections SET track_count = %d, deleted_at = '2002-03-04 00:00:00' WHERE id = %s"
