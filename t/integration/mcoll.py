@@ -1,4 +1,5 @@
-"""Shared helpers for the mcoll integration suite (Python 3 standard library only).
+"""Shared helpers for the mcoll integration suite (Python 3 standard library;
+every answer is checked against doc/openapi.yaml by openapi_check.py).
 
 The stack under test is described by environment variables (source
 $MCOLL_VAR/env before running):
@@ -26,6 +27,8 @@ import subprocess
 import threading
 import time
 import urllib.parse
+
+import openapi_check
 
 
 def _env(name):
@@ -217,6 +220,8 @@ class Client:
                 raise
             if r.will_close:
                 self.close()
+            if openapi_check.enabled():     # every answer as doc/openapi.yaml says
+                openapi_check.check(method, path, r.status, r.headers, body)
             return Response(method, path, r.status, r.reason, r.headers, body, headers)
         raise AssertionError("unreachable")
 
