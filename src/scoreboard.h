@@ -1,0 +1,72 @@
+/* scoreboard.h -- the pool's shared state: one anonymous MAP_SHARED region
+ * the master maps before the first fork.  Each worker writes only its own
+ * slot (relaxed atomic stores, no locks); anyone reads every slot.  The
+ * master resets a slot only while no worker owns it (before a spawn, after
+ * a reap) and writes the header's pool-wide counters. */
+#ifndef MCOLL_SCOREBOARD_H
+#define MCOLL_SCOREBOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SB_MAX_SLOTS 512 /* the largest `workers` value */
+
+enum sb_state { SB_FREE, SB_STARTING, SB_IDLE, SB_BUSY };
+
+struct sb_slot {
+	int32_t pid;
+	int32_t state;          /* enum sb_state */
+	int32_t db_connected;   /* 1 while the worker holds a database connection */
+	int32_t route;          /* route id of the current request, -1 if none */
+	int64_t req_start_ms;   /* CLOCK_REALTIME ms of the current request's start */
+	int64_t started;        /* time() the worker started */
+	uint64_t accepted;      /* connections accepted */
+	uint64_t requests;      /* requests answered */
+	uint64_t status_2xx, status_4xx, status_5xx;
+};
+
+struct sb_header {
+	int64_t start_time;     /* time() the master started */
+	uint64_t respawns;      /* workers started to replace one that died */
+	int32_t max_busy;       /* most workers busy at once */
+	int32_t drain;          /* 1: on SIGTERM, drain the listen queue first */
+	int32_t nslots;         /* slots [0, nslots) may hold workers */
+};
+
+struct scoreboard {
+	struct sb_header h;
+	struct sb_slot slot[SB_MAX_SLOTS];
+};
+
+/* What a look at the slots found (only slots with a pid count). */
+struct sb_summary {
+	int workers, starting, idle, busy, connected;
+	uint64_t requests;
+};
+
+/* Maps the region (zeroed); NULL after logging why. */
+struct scoreboard *sb_create(void);
+void sb_destroy(struct scoreboard *sb);
+
+/* Relaxed atomic accessors: a field is written by one process only. */
+#define SB_SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+#define SB_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define SB_INC(field) __atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
+
+/* Summary of slots [0, n). */
+void sb_summarize(const struct scoreboard *sb, int n, struct sb_summary *out);
+/* True if a slot of [0, n) other than `self` is held by a live worker with a
+ * database connection. */
+bool sb_other_connected(const struct scoreboard *sb, int n, int self);
+/* Counts one more busy worker: raises h.max_busy to the busy count of
+ * [0, n) if it is larger. */
+void sb_note_busy(struct scoreboard *sb, int n);
+/* Counts a request's answer by status class. */
+void sb_count_status(struct sb_slot *s, int status);
+/* The STATUS= text for systemd: "4 workers: 1 busy, 3 idle, 0 starting;
+ * 4 connected to the database".  Returns snprintf's value. */
+int sb_status_text(const struct sb_summary *s, char *buf, size_t len);
+
+#endif
