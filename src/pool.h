@@ -3,11 +3,16 @@
 #define MCOLL_POOL_H
 
 #include "conf.h"
+#include "listen.h"
 
-/* Forks conf->workers workers sharing listen_fd, replaces any that dies,
- * and on SIGTERM/SIGINT forwards TERM, waits for them (up to
- * shutdown_timeout, then KILL) and returns the exit code.  SIGHUP replaces
- * the workers one by one. */
-int pool_run(const struct conf *conf, int listen_fd);
+/* Forks conf->workers workers sharing the listen socket and replaces any
+ * that dies (at once; a slot that keeps dying at once backs off alone).
+ * SIGHUP re-reads the configuration at path: when valid, the workers are
+ * replaced one at a time with it (the socket stays); when not, the error is
+ * logged and nothing changes.  SIGTERM/SIGINT: a unix socket mcolld bound
+ * loses its path, workers finish their request and drain the queue (not
+ * for a systemd socket, whose queue waits for the next instance), then the
+ * master returns the exit code.  Takes ownership of *conf. */
+int pool_run(struct conf *conf, const char *path, struct listen_sock *ls);
 
 #endif

@@ -1,14 +1,28 @@
 /* worker.c -- connects to MariaDB after the fork, prepares statements once,
  * then accepts FastCGI requests one at a time: the three gates (special
  * errors from nginx, route, auth) and then the endpoint's handler.
- * SIGTERM is blocked while a request runs, so it always completes. */
+ *
+ * The accept loop: SIGTERM is blocked except inside ppoll() on the listen
+ * socket.  With signals blocked the worker accept4()s the connection itself
+ * and hands the connected fd to libfcgi (FCGX_Request.ipcFd, kept by
+ * keepConnection for FCGX_Accept_r's opening FCGX_Finish_r), so no signal
+ * can land between accept and the end of the parameter read, and a request
+ * once begun is always answered.  A worker without a database connection
+ * reconnects before it accepts, and takes connections only when no other
+ * worker of the pool is connected (then it answers 503 at once). */
 #include "worker.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -19,6 +33,7 @@
 #include "log.h"
 #include "req.h"
 #include "resp.h"
+#include "scoreboard.h"
 
 static const handler_fn handlers[ROUTE__MAX] = {
 	[R_COLL_LIST] = h_collection_list,
@@ -33,12 +48,21 @@ static const handler_fn handlers[ROUTE__MAX] = {
 };
 
 static volatile sig_atomic_t stopping;
+static struct sb_slot *me; /* this worker's scoreboard slot */
+
+struct worker {
+	const struct conf *conf;
+	int listen_fd;
+	int index;
+	struct scoreboard *sb;
+	struct db db;
+	FCGX_Request fcgi;
+};
 
 static void on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
-	FCGX_ShutdownPending();
 }
 
 static void dispatch(struct req *r)
@@ -75,63 +99,196 @@ static void dispatch(struct req *r)
 	case ROUTE_OK:
 		break;
 	}
+	SB_SET(me->route, (int32_t)r->route.id);
 	if (!handler_authenticates(r->route.id) && !auth_request(r))
 		return;
 	handlers[r->route.id](r);
 }
 
-int worker_run(const struct conf *conf, int listen_fd, int index)
+static int64_t now_ms(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A connected worker whose database socket turns readable while idle has
+ * lost the connection (server gone, connection killed): drop it. */
+static int db_fd(const struct db *db)
+{
+	return db->conn ? (int)mysql_get_socket(db->conn) : -1;
+}
+
+static void check_db(struct worker *w)
+{
+	if (!w->db.conn)
+		db_connect(&w->db); /* rate-limited inside */
+	SB_SET(me->db_connected, w->db.conn != NULL);
+}
+
+/* Waits until the listen socket has a connection for us (or a signal, or
+ * the database socket needs attention).  Returns 1 when a connection may be
+ * waiting, 0 to go round the loop again. */
+static int wait_for_work(struct worker *w, const sigset_t *unblocked)
+{
+	struct pollfd pfd[2];
+	struct timespec ts, *tsp = NULL;
+	int nfd = 0, rc, dfd = db_fd(&w->db);
+
+	/* Connections are not kept (nginx sends no FCGI_KEEP_CONN); were one
+	 * kept, it would be polled here beside the listen socket and let go
+	 * when the listen socket shows someone waiting. */
+	if (w->fcgi.ipcFd >= 0) {
+		close(w->fcgi.ipcFd);
+		w->fcgi.ipcFd = -1;
+	}
+
+	if (dfd < 0) {
+		/* Try the database again soon; meanwhile listen only when no
+		 * other worker is connected (they serve the traffic). */
+		ts.tv_sec = 0;
+		ts.tv_nsec = 100 * 1000000L;
+		tsp = &ts;
+		if (sb_other_connected(w->sb, (int)SB_GET(w->sb->h.nslots), w->index)) {
+			ppoll(NULL, 0, tsp, unblocked);
+			return 0;
+		}
+	}
+	pfd[nfd].fd = w->listen_fd;
+	pfd[nfd].events = POLLIN;
+	pfd[nfd++].revents = 0;
+	if (dfd >= 0) {
+		pfd[nfd].fd = dfd;
+		pfd[nfd].events = POLLIN;
+		pfd[nfd++].revents = 0;
+	}
+	rc = ppoll(pfd, (nfds_t)nfd, tsp, unblocked);
+	if (rc <= 0)
+		return 0;
+	if (nfd > 1 && pfd[1].revents) {
+		log_warn("database connection lost while idle");
+		db_close(&w->db);
+		SB_SET(me->db_connected, 0);
+		return 0;
+	}
+	return (pfd[0].revents & POLLIN) != 0;
+}
+
+/* Accepts one connection and reads its FastCGI parameters.  Returns 0 with
+ * a request in w->fcgi, -1 when there was none (another worker took it, or
+ * the peer went away before its parameters). */
+static int take_request(struct worker *w)
+{
+	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED && errno != EPROTO)
+			log_error("accept: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
+	SB_INC(me->accepted);
+	/* libfcgi reads from ipcFd instead of accepting when it is >= 0;
+	 * keepConnection stops its opening FCGX_Finish_r from closing it.
+	 * The request's own FCGI_KEEP_CONN flag then replaces it. */
+	w->fcgi.ipcFd = fd;
+	w->fcgi.keepConnection = 1;
+	if (FCGX_Accept_r(&w->fcgi) < 0) {
+		/* The connection broke before its parameters: libfcgi closed
+		 * it and found no listen socket of its own (-1). */
+		return -1;
+	}
+	return 0;
+}
+
+static void serve(struct worker *w)
+{
+	struct req r;
+
+	SB_SET(me->req_start_ms, now_ms(CLOCK_REALTIME));
+	SB_SET(me->state, SB_BUSY);
+	sb_note_busy(w->sb, (int)SB_GET(w->sb->h.nslots));
+	req_init(&r, &w->fcgi, w->conf, &w->db);
+	dispatch(&r);
+	resp_log(&r);
+	sb_count_status(me, r.status);
+	req_free(&r);
+	FCGX_Finish_r(&w->fcgi);
+	SB_INC(me->requests);
+	SB_SET(me->route, -1);
+	SB_SET(me->req_start_ms, 0);
+	SB_SET(me->db_connected, w->db.conn != NULL);
+	SB_SET(me->state, SB_IDLE);
+}
+
+/* After SIGTERM: true while the pool drains the listen queue on stop and a
+ * connection is waiting. */
+static bool queue_waiting(const struct worker *w)
+{
+	struct pollfd pfd = {.fd = w->listen_fd, .events = POLLIN};
+
+	return SB_GET(w->sb->h.drain) && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+int worker_run(const struct conf *conf, int listen_fd, int index, struct scoreboard *sb)
 {
 	struct sigaction sa;
-	sigset_t term;
-	FCGX_Request fcgi;
-	struct db db;
+	sigset_t term, unblocked;
+	struct worker w;
 	char tag[32];
 
+	memset(&w, 0, sizeof(w));
+	w.conf = conf;
+	w.listen_fd = listen_fd;
+	w.index = index;
+	w.sb = sb;
+	me = &sb->slot[index];
+	SB_SET(me->pid, (int32_t)getpid());
+	SB_SET(me->started, (int64_t)time(NULL));
 	snprintf(tag, sizeof(tag), "mcolld worker %d", index);
 	log_set_tag(tag);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term; /* no SA_RESTART: accept() must return */
+	sa.sa_handler = on_term; /* no SA_RESTART: ppoll() must return */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* From here on TERM is blocked except inside ppoll (the master
+	 * forked us with its signals blocked: one sent early stays pending). */
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGINT);
-	sigprocmask(SIG_BLOCK, &term, NULL);
+	sigemptyset(&unblocked);
+	sigprocmask(SIG_SETMASK, &term, NULL);
 
-	db_init(&db, conf);
-	db_connect(&db); /* failure is fine: requests answer 503 and retry */
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	db_init(&w.db, conf);
+	check_db(&w); /* failure is fine: see wait_for_work */
+	/* No listen socket for libfcgi: it must never accept by itself. */
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&w.fcgi, -1, 0) != 0) {
 		log_error("FastCGI init failed");
 		return 1;
 	}
-	while (!stopping) {
-		struct req r;
-		int rc;
-
-		sigprocmask(SIG_UNBLOCK, &term, NULL); /* a pending TERM lands here */
-		rc = stopping ? -1 : FCGX_Accept_r(&fcgi);
-		sigprocmask(SIG_BLOCK, &term, NULL);
-		if (rc < 0) {
-			if (stopping)
+	SB_SET(me->route, -1);
+	SB_SET(me->state, SB_IDLE);
+	for (;;) {
+		if (stopping) {
+			if (!queue_waiting(&w))
 				break;
-			if (errno == EINTR)
+		} else {
+			check_db(&w);
+			if (!wait_for_work(&w, &unblocked))
 				continue;
-			log_error("accept failed: %d", rc);
-			break;
 		}
-		req_init(&r, &fcgi, conf, &db);
-		dispatch(&r);
-		resp_log(&r);
-		req_free(&r);
-		FCGX_Finish_r(&fcgi);
+		if (take_request(&w) == 0)
+			serve(&w);
 	}
-	FCGX_Free(&fcgi, 0);
-	db_close(&db);
+	SB_SET(me->state, SB_STARTING);
+	FCGX_Free(&w.fcgi, 1);
+	db_close(&w.db);
 	log_debug("stopped");
 	return 0;
 }

@@ -3,8 +3,12 @@
 #define MCOLL_WORKER_H
 
 #include "conf.h"
+#include "scoreboard.h"
 
-/* Runs the accept loop on listen_fd until SIGTERM; returns the exit code. */
-int worker_run(const struct conf *conf, int listen_fd, int index);
+/* Runs the accept loop on listen_fd (non-blocking) until SIGTERM, as slot
+ * `index` of the scoreboard; returns the exit code.  After SIGTERM it
+ * finishes its request and, when sb->h.drain is set, keeps accepting while
+ * connections are queued. */
+int worker_run(const struct conf *conf, int listen_fd, int index, struct scoreboard *sb);
 
 #endif
