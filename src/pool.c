@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +68,7 @@ static void on_signal(int sig)
 static void spawn(struct pool *p, int i)
 {
 	struct slot *s = &p->slot[i];
-	pid_t pid;
+	pid_t pid, master = getpid();
 
 	memset(&p->sb->slot[i], 0, sizeof(p->sb->slot[i]));
 	SB_SET(p->sb->slot[i].state, SB_STARTING);
@@ -78,6 +79,9 @@ static void spawn(struct pool *p, int i)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGCHLD, &sa, NULL);
+		/* A worker outliving its master (killed) stops like on TERM. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master)
+			_exit(1);
 		/* the signal mask stays blocked: worker_run sets its own */
 		_exit(worker_run(&p->conf, p->ls->fd, i, p->sb));
 	}
