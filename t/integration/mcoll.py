@@ -365,12 +365,8 @@ def master_pid():
         return int(f.read().strip())
 
 
-def worker_pids():
-    """The master's direct children (pgrep -P, or /proc when pgrep is absent)."""
-    master = master_pid()
-    if shutil.which("pgrep"):
-        p = _run(["pgrep", "-P", str(master)], check=False)
-        return sorted(int(x) for x in p.stdout.split())
+def children(ppid):
+    """Live (not zombie) children of ppid, from /proc."""
     pids = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -381,9 +377,18 @@ def worker_pids():
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[1]) == master:
+        if fields[0] not in ("Z", "X") and int(fields[1]) == ppid:
             pids.append(int(d))
     return sorted(pids)
+
+
+def worker_pids():
+    """The master's direct children (pgrep -P, or /proc when pgrep is absent)."""
+    master = master_pid()
+    if shutil.which("pgrep"):
+        p = _run(["pgrep", "-P", str(master)], check=False)
+        return sorted(int(x) for x in p.stdout.split())
+    return children(master)
 
 
 # --------------------------------------------------------------------------

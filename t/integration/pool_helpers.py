@@ -13,30 +13,11 @@ import mcoll as m
 
 
 def wait_for(pred, timeout, step=0.02):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
+    return m.wait_for(pred, timeout, step)
 
 
 def children(ppid):
-    """Live (not zombie) children of ppid, from /proc."""
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] not in ("Z", "X") and int(fields[1]) == ppid:
-            out.append(int(d))
-    return sorted(out)
+    return m.children(ppid)
 
 
 def alive(pid):
