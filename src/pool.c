@@ -143,11 +143,12 @@ static int reap(struct pool *p, bool stopping)
 	return alive;
 }
 
+/* Slot i runs a worker of the current configuration that accepts. */
 static bool slot_ready(const struct pool *p, int i)
 {
 	int st = SB_GET(p->sb->slot[i].state);
 
-	return p->slot[i].pid > 0 && (st == SB_IDLE || st == SB_BUSY);
+	return p->slot[i].pid > 0 && p->slot[i].gen == p->gen && (st == SB_IDLE || st == SB_BUSY);
 }
 
 static void set_nslots(struct pool *p)
@@ -191,6 +192,7 @@ static void maintain(struct pool *p, int alive)
 	for (int i = 0; i < p->n; i++) {
 		struct slot *s = &p->slot[i];
 		if (s->pid > 0 && s->gen != p->gen && !s->retiring) {
+			log_info("reload: retiring worker %d (pid %ld)", i, (long)s->pid);
 			s->retiring = true;
 			kill(s->pid, SIGTERM);
 			p->replacing = i;
@@ -199,7 +201,7 @@ static void maintain(struct pool *p, int alive)
 		}
 	}
 	for (int i = 0; i < p->nslots; i++)
-		if (p->slot[i].retiring || (i < p->n && !slot_ready(p, i) && p->slot[i].pid > 0))
+		if (p->slot[i].retiring || (i < p->n && p->slot[i].pid > 0 && !slot_ready(p, i)))
 			return;
 	p->reloading = false;
 	log_info("reload done: %d workers", p->n);
@@ -238,6 +240,8 @@ static void reload(struct pool *p)
 	p->n = p->conf.workers;
 	for (int i = p->n; i < p->nslots; i++) {
 		if (p->slot[i].pid > 0 && !p->slot[i].retiring) {
+			log_info("reload: stopping worker %d (pid %ld): fewer workers", i,
+				 (long)p->slot[i].pid);
 			p->slot[i].retiring = true;
 			kill(p->slot[i].pid, SIGTERM);
 		}

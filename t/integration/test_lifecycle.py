@@ -62,6 +62,12 @@ class ReloadTest(unittest.TestCase):
         log = ph.log_since(off)
         self.assertIn("reload: %s read" % ph.conf_path(), log)
         self.assertIn("(%d -> %d workers)" % (n, n + 2), log)
+        # one at a time: each retirement follows the start of the previous
+        # slot's replacement (the two new slots start first)
+        events = re.findall(r"reload: (retiring) worker (\d+)|worker (\d+) (started)", log)
+        seq = [("R", int(a)) if r else ("S", int(b)) for r, a, b, _ in events]
+        self.assertEqual(seq, [("S", n), ("S", n + 1)] + [x for i in range(n)
+                                                          for x in (("R", i), ("S", i))])
         # and back, still under load
         with list_load(self.t, threads=4, seconds=40) as load:
             time.sleep(0.3)
@@ -70,9 +76,14 @@ class ReloadTest(unittest.TestCase):
             ph.reload_and_wait(off)
             time.sleep(0.3)
         assert_no_failures(self, load, "reload back to %d workers" % n)
+        log = ph.log_since(off)
+        for i in (n, n + 1):
+            self.assertRegex(log, r"reload: stopping worker %d \(pid \d+\): fewer workers" % i)
+        self.assertEqual(re.findall(r"reload: retiring worker (\d+)", log),
+                         [str(i) for i in range(n)])
         # the workers of the reloaded file ran its log level: they log
         # their exit at debug
-        stopped = re.findall(r"debug mcolld worker \d+\[(\d+)\]: stopped", ph.log_since(off))
+        stopped = re.findall(r"debug mcolld worker \d+\[(\d+)\]: stopped", log)
         self.assertEqual(sorted(int(x) for x in stopped), sorted(now))
         self.assertTrue(ph.wait_for(lambda: len(ph.workers()) == n, 10))
 
