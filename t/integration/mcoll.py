@@ -11,6 +11,8 @@ $MCOLL_VAR/env before running):
   MCOLL_SQL       mariadb client command prefix, root on the service database
   MCOLL_PIDFILE   pid file of the mcolld master
   MCOLL_DBCTL     command prefix: `stop` / `start` the private MariaDB
+  MCOLL_MCOLLD    command prefix: `start` / `stop` the stack's mcolld (dev/mcolld)
+  MCOLL_CONFIG    the configuration file mcolld runs
   MCOLL_DEMO_KEY, MCOLL_DEMO_ORG, MCOLL_DEMO_USER, MCOLL_DEMO_TRACKS
 """
 
