@@ -113,8 +113,8 @@ static int64_t now_ms(clockid_t clk)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A connected worker whose database socket turns readable while idle has
- * lost the connection (server gone, connection killed): drop it. */
+/* The database connection's socket, or -1.  Idle, it turns readable only
+ * when the connection is lost (server gone, connection killed). */
 static int db_fd(const struct db *db)
 {
 	return db->conn ? (int)mysql_get_socket(db->conn) : -1;
@@ -184,8 +184,12 @@ static int take_request(struct worker *w)
 
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-		    errno != ECONNABORTED && errno != EPROTO)
+		    errno != ECONNABORTED && errno != EPROTO) {
+			/* e.g. EMFILE: the connection stays queued; do not spin */
+			struct timespec pause = {0, 50 * 1000000L};
 			log_error("accept: %s", strerror(errno));
+			nanosleep(&pause, NULL);
+		}
 		return -1;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
