@@ -167,6 +167,8 @@ mcoll_pid_alive() {
 	pid=$(<"$1")
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
 	kill -0 "$pid" 2>/dev/null || return 1
+	# an exited process its parent has not reaped yet (a zombie) is gone
+	[[ $(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
 	[[ -n ${2:-} ]] || return 0
 	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 0
 	[[ ${exe##*/} == "$2"* ]]
@@ -186,10 +188,10 @@ mcoll_stop_pidfile() {
 	mcoll_log "stopping $name (pid $pid)"
 	kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < 150; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		mcoll_pid_alive "$pidfile" || break
 		sleep 0.1
 	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if mcoll_pid_alive "$pidfile"; then
 		mcoll_log "$name did not stop in 15 s: killing it"
 		if [[ $pgid == "$pid" ]]; then
 			kill -KILL -- "-$pid" 2>/dev/null || true
