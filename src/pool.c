@@ -136,6 +136,7 @@ static int reap(struct pool *p, bool stopping)
 		}
 		s->pid = 0;
 		s->retiring = false;
+		sb_retire(p->sb, i);
 		memset(&p->sb->slot[i], 0, sizeof(p->sb->slot[i]));
 	}
 	for (int i = 0; i < p->nslots; i++)

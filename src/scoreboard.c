@@ -46,7 +46,7 @@ void sb_summarize(const struct scoreboard *sb, int n, struct sb_summary *out)
 			break;
 		}
 		out->connected += SB_GET(s->db_connected) != 0;
-		out->requests += SB_GET(s->requests);
+		out->requests += SB_GET(s->c.requests);
 	}
 }
 
@@ -71,14 +71,43 @@ void sb_note_busy(struct scoreboard *sb, int n)
 		;
 }
 
+static void add_counters(struct sb_counters *to, const struct sb_counters *from)
+{
+	to->accepted += SB_GET(from->accepted);
+	to->requests += SB_GET(from->requests);
+	to->status_2xx += SB_GET(from->status_2xx);
+	to->status_4xx += SB_GET(from->status_4xx);
+	to->status_5xx += SB_GET(from->status_5xx);
+}
+
+void sb_retire(struct scoreboard *sb, int i)
+{
+	struct sb_counters sum = sb->h.gone;
+
+	add_counters(&sum, &sb->slot[i].c);
+	SB_SET(sb->h.gone.accepted, sum.accepted);
+	SB_SET(sb->h.gone.requests, sum.requests);
+	SB_SET(sb->h.gone.status_2xx, sum.status_2xx);
+	SB_SET(sb->h.gone.status_4xx, sum.status_4xx);
+	SB_SET(sb->h.gone.status_5xx, sum.status_5xx);
+}
+
+void sb_totals(const struct scoreboard *sb, int n, struct sb_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	add_counters(out, &sb->h.gone);
+	for (int i = 0; i < n && i < SB_MAX_SLOTS; i++)
+		add_counters(out, &sb->slot[i].c);
+}
+
 void sb_count_status(struct sb_slot *s, int status)
 {
 	if (status >= 200 && status < 300)
-		SB_INC(s->status_2xx);
+		SB_INC(s->c.status_2xx);
 	else if (status >= 400 && status < 500)
-		SB_INC(s->status_4xx);
+		SB_INC(s->c.status_4xx);
 	else if (status >= 500 && status < 600)
-		SB_INC(s->status_5xx);
+		SB_INC(s->c.status_5xx);
 }
 
 int sb_status_text(const struct sb_summary *s, char *buf, size_t len)

@@ -15,6 +15,13 @@
 
 enum sb_state { SB_FREE, SB_STARTING, SB_IDLE, SB_BUSY };
 
+/* Counters of a worker, and of the pool since it started. */
+struct sb_counters {
+	uint64_t accepted;      /* connections accepted */
+	uint64_t requests;      /* requests answered */
+	uint64_t status_2xx, status_4xx, status_5xx;
+};
+
 struct sb_slot {
 	int32_t pid;
 	int32_t state;          /* enum sb_state */
@@ -22,14 +29,13 @@ struct sb_slot {
 	int32_t route;          /* route id of the current request, -1 if none */
 	int64_t req_start_ms;   /* CLOCK_REALTIME ms of the current request's start */
 	int64_t started;        /* time() the worker started */
-	uint64_t accepted;      /* connections accepted */
-	uint64_t requests;      /* requests answered */
-	uint64_t status_2xx, status_4xx, status_5xx;
+	struct sb_counters c;
 };
 
 struct sb_header {
 	int64_t start_time;     /* time() the master started */
 	uint64_t respawns;      /* workers started to replace one that died */
+	struct sb_counters gone; /* of workers that have exited (master) */
 	int32_t max_busy;       /* most workers busy at once */
 	int32_t drain;          /* 1: on SIGTERM, drain the listen queue first */
 	int32_t nslots;         /* slots [0, nslots) may hold workers */
@@ -63,6 +69,11 @@ bool sb_other_connected(const struct scoreboard *sb, int n, int self);
 /* Counts one more busy worker: raises h.max_busy to the busy count of
  * [0, n) if it is larger. */
 void sb_note_busy(struct scoreboard *sb, int n);
+/* Adds slot i's counters to the pool's counters of exited workers; the
+ * master calls it for a reaped worker before the slot is reused. */
+void sb_retire(struct scoreboard *sb, int i);
+/* The pool's counters since start: exited workers plus slots [0, n). */
+void sb_totals(const struct scoreboard *sb, int n, struct sb_counters *out);
 /* Counts a request's answer by status class. */
 void sb_count_status(struct sb_slot *s, int status);
 /* The STATUS= text for systemd: "4 workers: 1 busy, 3 idle, 0 starting;

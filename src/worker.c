@@ -193,7 +193,7 @@ static int take_request(struct worker *w)
 		return -1;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
-	SB_INC(me->accepted);
+	SB_INC(me->c.accepted);
 	/* libfcgi reads from ipcFd instead of accepting when it is >= 0;
 	 * keepConnection stops its opening FCGX_Finish_r from closing it.
 	 * The request's own FCGI_KEEP_CONN flag then replaces it. */
@@ -220,7 +220,7 @@ static void serve(struct worker *w)
 	sb_count_status(me, r.status);
 	req_free(&r);
 	FCGX_Finish_r(&w->fcgi);
-	SB_INC(me->requests);
+	SB_INC(me->c.requests);
 	SB_SET(me->route, -1);
 	SB_SET(me->req_start_ms, 0);
 	SB_SET(me->db_connected, w->db.conn != NULL);

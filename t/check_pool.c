@@ -44,8 +44,8 @@ static struct scoreboard *board(void)
 	ck_assert_ptr_nonnull(sb);
 	/* slot 0 idle+db, 1 busy+db, 2 starting, 3 idle without db, 4 free
 	 * (a stale flag without a pid does not count) */
-	sb->slot[0] = (struct sb_slot){.pid = 100, .state = SB_IDLE, .db_connected = 1, .requests = 5};
-	sb->slot[1] = (struct sb_slot){.pid = 101, .state = SB_BUSY, .db_connected = 1, .requests = 7};
+	sb->slot[0] = (struct sb_slot){.pid = 100, .state = SB_IDLE, .db_connected = 1, .c.requests = 5};
+	sb->slot[1] = (struct sb_slot){.pid = 101, .state = SB_BUSY, .db_connected = 1, .c.requests = 7};
 	sb->slot[2] = (struct sb_slot){.pid = 102, .state = SB_STARTING};
 	sb->slot[3] = (struct sb_slot){.pid = 103, .state = SB_IDLE};
 	sb->slot[4] = (struct sb_slot){.pid = 0, .state = SB_BUSY, .db_connected = 1};
@@ -107,9 +107,39 @@ START_TEST(test_busy_and_status)
 	ck_assert_int_eq(sb->h.max_busy, 3); /* a maximum never goes down */
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		sb_count_status(&sb->slot[2], codes[i]);
-	ck_assert_int_eq(sb->slot[2].status_2xx, 3);
-	ck_assert_int_eq(sb->slot[2].status_4xx, 3);
-	ck_assert_int_eq(sb->slot[2].status_5xx, 3);
+	ck_assert_int_eq(sb->slot[2].c.status_2xx, 3);
+	ck_assert_int_eq(sb->slot[2].c.status_4xx, 3);
+	ck_assert_int_eq(sb->slot[2].c.status_5xx, 3);
+	sb_destroy(sb);
+}
+END_TEST
+
+START_TEST(test_totals)
+{
+	struct scoreboard *sb = board();
+	struct sb_counters t;
+
+	sb->slot[0].c = (struct sb_counters){.accepted = 6, .requests = 5, .status_2xx = 4, .status_5xx = 1};
+	sb->slot[1].c = (struct sb_counters){.accepted = 7, .requests = 7, .status_4xx = 7};
+	sb_totals(sb, 5, &t);
+	ck_assert_int_eq(t.accepted, 13);
+	ck_assert_int_eq(t.requests, 12);
+	ck_assert_int_eq(t.status_2xx, 4);
+	ck_assert_int_eq(t.status_4xx, 7);
+	ck_assert_int_eq(t.status_5xx, 1);
+	/* a worker exits: its counts stay in the pool's */
+	sb_retire(sb, 0);
+	memset(&sb->slot[0], 0, sizeof(sb->slot[0]));
+	sb_totals(sb, 5, &t);
+	ck_assert_int_eq(t.accepted, 13);
+	ck_assert_int_eq(t.requests, 12);
+	ck_assert_int_eq(t.status_2xx, 4);
+	ck_assert_int_eq(sb->h.gone.accepted, 6);
+	sb_retire(sb, 1);
+	memset(&sb->slot[1], 0, sizeof(sb->slot[1]));
+	sb_totals(sb, 1, &t);
+	ck_assert_int_eq(t.requests, 12);
+	ck_assert_int_eq(t.status_4xx, 7);
 	sb_destroy(sb);
 }
 END_TEST
@@ -124,6 +154,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_summary);
 	tcase_add_test(tc, test_other_connected);
 	tcase_add_test(tc, test_busy_and_status);
+	tcase_add_test(tc, test_totals);
 	suite_add_tcase(s, tc);
 	return s;
 }
