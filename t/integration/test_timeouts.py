@@ -77,11 +77,13 @@ def assert_503(tc, r, msg):
 
 def restart_mcolld(conf):
     """Restarts the stack's mcolld with config file conf (dev/lib.sh)."""
-    port = os.environ["MCOLL_FCGI_ADDR"].rsplit(":", 1)[1]
+    env = dict(os.environ)
+    addr = os.environ["MCOLL_FCGI_ADDR"]
+    if not addr.startswith("unix:"):     # the stack's FastCGI link is TCP
+        env.update(MCOLL_FCGI_PORT=addr.rsplit(":", 1)[1], MCOLL_FCGI_TCP="1")
     p = subprocess.run(["bash", "-c", '. "$0/dev/lib.sh" && mcoll_init && CONF=$1 && mcoll_mcolld_start',
                         os.environ["MCOLL_ROOT"], conf],
-                       env=dict(os.environ, MCOLL_FCGI_PORT=port), capture_output=True, text=True,
-                       timeout=90)
+                       env=env, capture_output=True, text=True, timeout=90)
     if p.returncode != 0:
         raise AssertionError("mcolld restart failed: %s %s" % (p.stdout[-1000:], p.stderr[-1000:]))
 
