@@ -424,7 +424,13 @@ mcoll_tls() {
 }
 
 # mcoll_nginx_render: $VAR/nginx/nginx.conf and mcoll-site.conf from the
-# templates in nginx/.
+# templates in nginx/.  The site's knobs take the dev stack's values, each
+# overridable from the environment (tests render stacks with others):
+#   MCOLL_NGINX_RATE_KEY (1000r/s), MCOLL_NGINX_RATE_KEY_BURST (2000),
+#   MCOLL_NGINX_RATE_ADDR (2000r/s), MCOLL_NGINX_RATE_ADDR_BURST (4000),
+#   MCOLL_NGINX_CONN_ADDR (1000): high enough for the test suite's traffic;
+#   MCOLL_NGINX_CORS_ORIGINS ('"https://app.example.test" 1;'): map lines;
+#   MCOLL_NGINX_FASTCGI_ADDR (the stack's mcolld, $FCGI_ADDR).
 mcoll_nginx_render() {
 	local d
 	for d in client_body proxy fastcgi uwsgi scgi; do
@@ -432,11 +438,27 @@ mcoll_nginx_render() {
 	done
 	local userline='# not root: workers run as the invoking user'
 	((EUID == 0)) && userline='user root;'
+	local rate_key=${MCOLL_NGINX_RATE_KEY:-1000r/s} key_burst=${MCOLL_NGINX_RATE_KEY_BURST:-2000}
+	local rate_addr=${MCOLL_NGINX_RATE_ADDR:-2000r/s} addr_burst=${MCOLL_NGINX_RATE_ADDR_BURST:-4000}
+	local conn_addr=${MCOLL_NGINX_CONN_ADDR:-1000}
+	local cors=${MCOLL_NGINX_CORS_ORIGINS-'"https://app.example.test" 1;'}
+	local fcgi=${MCOLL_NGINX_FASTCGI_ADDR:-$FCGI_ADDR}
+	local v
+	for v in "$rate_key" "$rate_addr"; do
+		[[ $v =~ ^[0-9]+r/[sm]$ ]] || mcoll_die "not a rate (N r/s or r/m): $v"
+	done
+	for v in "$key_burst" "$addr_burst" "$conn_addr"; do
+		[[ $v =~ ^[0-9]+$ ]] || mcoll_die "not a number: $v"
+	done
+	[[ $cors != *[\\\|\&]* ]] || mcoll_die "MCOLL_NGINX_CORS_ORIGINS may not contain \\, | or &"
 	sed -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
 		-e "s|@SERVER_NAME@|localhost|g" \
 		-e "s|@TLS_CERT@|$VAR/tls/cert.pem|g" -e "s|@TLS_KEY@|$VAR/tls/key.pem|g" \
-		-e "s|@FASTCGI_ADDR@|$FCGI_ADDR|g" \
+		-e "s|@FASTCGI_ADDR@|$fcgi|g" \
 		-e "s|@FASTCGI_INCLUDE@|$ROOT/nginx/mcoll-fastcgi.conf|g" \
+		-e "s|@RATE_KEY@|$rate_key|g" -e "s|@RATE_KEY_BURST@|$key_burst|g" \
+		-e "s|@RATE_ADDR@|$rate_addr|g" -e "s|@RATE_ADDR_BURST@|$addr_burst|g" \
+		-e "s|@CONN_ADDR@|$conn_addr|g" -e "s|@CORS_ORIGINS@|$cors|g" \
 		"$ROOT/nginx/mcoll.conf.in" >"$NGINX_DIR/mcoll-site.conf.tmp"
 	sed -e "s|@USER_LINE@|$userline|g" -e "s|@VAR@|$VAR|g" \
 		-e "s|@NGINX_DIR@|$NGINX_DIR|g" -e "s|@PIDFILE@|$NGINX_PID|g" \
@@ -451,8 +473,8 @@ mcoll_nginx_render() {
 	mv "$NGINX_DIR/nginx.conf.tmp" "$NGINX_DIR/nginx.conf"
 }
 
-# TZ=UTC: the 503 envelope's timestamp comes from nginx's local time.
-mcoll_nginx() { TZ=UTC "$(mcoll_sbin nginx)" -e "$NGINX_ERRLOG" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" "$@"; }
+# nginx keeps the caller's TZ (the envelopes are UTC whatever it is).
+mcoll_nginx() { "$(mcoll_sbin nginx)" -e "$NGINX_ERRLOG" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" "$@"; }
 
 # mcoll_nginx_start: test the rendered config, then start or reload nginx.
 mcoll_nginx_start() {

@@ -67,8 +67,11 @@ void resp_error(struct req *r, enum api_err e, const char *system_message, struc
 	const struct api_err_info *info = api_err_info(e);
 	char extra[96] = "";
 
+	/* RFC 9110: a 405 lists the allowed methods, a 401 names the scheme. */
 	if (e == API_METHOD_NOT_ALLOWED && r->route.allow[0])
 		snprintf(extra, sizeof(extra), "Allow: %s\r\n", r->route.allow);
+	else if (e == API_UNAUTHENTICATED)
+		snprintf(extra, sizeof(extra), "WWW-Authenticate: Bearer realm=\"mcoll\"\r\n");
 	else if (e == API_UNAVAILABLE)
 		snprintf(extra, sizeof(extra), "Retry-After: 1\r\n");
 	resp_json(r, info->status, render_error(e, system_message, details, r->trace_id, time(NULL)),

@@ -227,7 +227,7 @@ class AuthTest(unittest.TestCase):
             r.read()
         finally:
             c.close()
-        self.assertEqual(r.status, 301)
+        self.assertEqual(r.status, 308)
         self.assertEqual(r.getheader("Location"), m.BASE_URL + path)
 
 
