@@ -78,6 +78,7 @@ ERRORS = {
           "The request payload must be sent as application/json."),
     422: ("VALIDATION_ERROR", "validation_error",
           "The request payload is invalid."),
+    429: ("RATE_LIMITED", "client_error", "Too many requests. Please retry later."),
     500: ("INTERNAL_ERROR", "server_error", "An unexpected error occurred."),
     503: ("SERVICE_UNAVAILABLE", "server_error",
           "The service is temporarily unavailable. Please retry later."),
