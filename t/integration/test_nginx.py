@@ -452,7 +452,7 @@ class WorkerHeadersTest(unittest.TestCase):
 
 class RateLimitTest(unittest.TestCase):
     """The site's limits, lowered: 1 r/s burst 5 per key, 10 r/s burst 40
-    per address."""
+    per address, 4 requests in progress per address."""
 
     @classmethod
     def setUpClass(cls):
@@ -461,6 +461,7 @@ class RateLimitTest(unittest.TestCase):
         cls.ngx = ExtraNginx("limits", EXTRA_PORT + 2, EXTRA_PORT + 3, {
             "MCOLL_NGINX_RATE_KEY": "1r/s", "MCOLL_NGINX_RATE_KEY_BURST": "5",
             "MCOLL_NGINX_RATE_ADDR": "10r/s", "MCOLL_NGINX_RATE_ADDR_BURST": "40",
+            "MCOLL_NGINX_CONN_ADDR": "4",
         }).start()
 
     @classmethod
@@ -471,7 +472,37 @@ class RateLimitTest(unittest.TestCase):
         m.assert_error(r, 429, system_message="Request rate limit exceeded", details={})
         self.assertEqual(r.headers.get_all("Retry-After"), ["1"], r)
 
-    def test_burst_per_key_and_per_address(self):
+    def test_concurrent_requests_per_address(self):
+        """limit_conn 4: a fifth request while four bodies trickle in is a 429."""
+        other = m.new_member(self.a.org)     # keys the rate test does not use
+        held = []
+        try:
+            for _ in range(4):
+                s = tls_conn(self.ngx.ctx, port=self.ngx.port)
+                held.append(s)
+                s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\n"
+                           "Content-Type: application/json\r\nContent-Length: 50\r\n\r\n{"
+                           % cpath(self.a.org)).encode())
+            time.sleep(0.5)
+            c = self.ngx.client()
+            try:
+                r = c.call("GET", cpath(self.a.org), other.key)
+                m.assert_error(r, 429, system_message="Too many requests in progress from this address",
+                               details={})
+                self.assertEqual(r.headers.get_all("Retry-After"), ["1"], r)
+            finally:
+                c.close()
+        finally:
+            for s in held:
+                s.close()
+        time.sleep(0.5)
+        c = self.ngx.client()
+        try:
+            m.assert_status(c.call("GET", cpath(self.a.org), other.key), 200)
+        finally:
+            c.close()
+
+    def test_rate_burst_per_key_and_per_address(self):
         c = self.ngx.client()
         try:
             path = cpath(self.a.org)
