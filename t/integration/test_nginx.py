@@ -207,6 +207,14 @@ class TlsTest(unittest.TestCase):
         finally:
             s.close()
 
+    def test_http2_request(self):
+        p = subprocess.run(["curl", "-sS", "--http2", "--cacert", m.CA, "-o", "/dev/null",
+                            "-w", "%{http_version} %{http_code}", "-H",
+                            "X-API-Key: " + m._env("MCOLL_DEMO_KEY"),
+                            m.BASE_URL + cpath(m._env("MCOLL_DEMO_ORG"))],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.stdout, "2 200", p.stderr)
+
     def test_hsts_and_no_server_version(self):
         answers = [
             m.call("GET", "/v1/nope"),
@@ -256,6 +264,48 @@ class RedirectTest(unittest.TestCase):
         r, _ = self.plain("GET", "/x", headers={"Host": "api.example.test"})
         self.assertEqual(r.status, 308)
         self.assertEqual(r.getheader("Location"), "https://api.example.test:%d/x" % URL.port)
+
+    def test_production_redirect_has_no_port(self):
+        """The port-80 server of the production site (`make`'s rendering,
+        HTTPS on 443), moved to a loopback test port: no port in Location."""
+        site = open(os.path.join(ROOT, "nginx", "mcoll.conf")).read()
+        cut = site.index("server {\n    listen 443 ssl http2;")
+        http_part = site[:cut]
+        self.assertEqual(http_part.count("listen 80;"), 1)
+        port = EXTRA_PORT + 4
+        with tempfile.TemporaryDirectory(dir=VAR) as d:
+            with open(os.path.join(d, "site.conf"), "w") as f:
+                f.write(http_part.replace("listen 80;", "listen 127.0.0.1:%d;" % port))
+            with open(os.path.join(d, "nginx.conf"), "w") as f:
+                f.write("%s\npid %s/nginx.pid;\nerror_log %s/error.log;\nworker_processes 1;\n"
+                        "events { worker_connections 64; }\nhttp {\n access_log off;\n"
+                        " client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
+                        " uwsgi_temp_path %s; scgi_temp_path %s;\n include %s/site.conf;\n}\n"
+                        % ("user root;" if os.geteuid() == 0 else "", d, d, d, d, d, d, d, d))
+            subprocess.run(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d + "/",
+                            "-e", os.path.join(d, "error.log")], check=True, timeout=30)
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                try:
+                    c.request("PATCH", "/v1/music/org_a/collections/x?y=1",
+                              headers={"Host": "api.example.test"})
+                    r = c.getresponse()
+                    body = r.read()
+                finally:
+                    c.close()
+                self.assertEqual(r.status, 308)
+                self.assertEqual(r.getheader("Location"),
+                                 "https://api.example.test/v1/music/org_a/collections/x?y=1")
+                self.assertEqual(body, b"")
+                self.assertEqual(r.getheader("Server"), "nginx")
+            finally:
+                with open(os.path.join(d, "nginx.pid")) as f:
+                    pid = int(f.read())
+                os.kill(pid, 15)
+                for _ in range(100):
+                    if not os.path.exists("/proc/%d" % pid):
+                        break
+                    time.sleep(0.1)
 
     def test_production_layout_nginx_t_is_quiet(self):
         """The README's layout: Debian's nginx.conf, the default site
