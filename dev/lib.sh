@@ -426,9 +426,10 @@ mcoll_tls() {
 # mcoll_nginx_render: $VAR/nginx/nginx.conf and mcoll-site.conf from the
 # templates in nginx/.  The site's knobs take the dev stack's values, each
 # overridable from the environment (tests render stacks with others):
-#   MCOLL_NGINX_RATE_KEY (1000r/s), MCOLL_NGINX_RATE_KEY_BURST (2000),
-#   MCOLL_NGINX_RATE_ADDR (2000r/s), MCOLL_NGINX_RATE_ADDR_BURST (4000),
-#   MCOLL_NGINX_CONN_ADDR (1000): high enough for the test suite's traffic;
+#   MCOLL_NGINX_RATE_KEY (50000r/s), MCOLL_NGINX_RATE_KEY_BURST (100000),
+#   MCOLL_NGINX_RATE_ADDR (100000r/s), MCOLL_NGINX_RATE_ADDR_BURST (200000),
+#   MCOLL_NGINX_CONN_ADDR (10000): on, but beyond what the test suite and
+#   dev/bench send from 127.0.0.1;
 #   MCOLL_NGINX_CORS_ORIGINS ('"https://app.example.test" 1;'): map lines;
 #   MCOLL_NGINX_FASTCGI_ADDR (the stack's mcolld, $FCGI_ADDR).
 mcoll_nginx_render() {
@@ -438,9 +439,9 @@ mcoll_nginx_render() {
 	done
 	local userline='# not root: workers run as the invoking user'
 	((EUID == 0)) && userline='user root;'
-	local rate_key=${MCOLL_NGINX_RATE_KEY:-1000r/s} key_burst=${MCOLL_NGINX_RATE_KEY_BURST:-2000}
-	local rate_addr=${MCOLL_NGINX_RATE_ADDR:-2000r/s} addr_burst=${MCOLL_NGINX_RATE_ADDR_BURST:-4000}
-	local conn_addr=${MCOLL_NGINX_CONN_ADDR:-1000}
+	local rate_key=${MCOLL_NGINX_RATE_KEY:-50000r/s} key_burst=${MCOLL_NGINX_RATE_KEY_BURST:-100000}
+	local rate_addr=${MCOLL_NGINX_RATE_ADDR:-100000r/s} addr_burst=${MCOLL_NGINX_RATE_ADDR_BURST:-200000}
+	local conn_addr=${MCOLL_NGINX_CONN_ADDR:-10000}
 	local cors=${MCOLL_NGINX_CORS_ORIGINS-'"https://app.example.test" 1;'}
 	local fcgi=${MCOLL_NGINX_FASTCGI_ADDR:-$FCGI_ADDR}
 	local v
