@@ -28,27 +28,25 @@ static int fail(struct verr *e, const char *field, const char *fmt, ...)
 struct json_object *valid_json_object(const char *body, size_t len, struct verr *e)
 {
 	struct json_tokener *tok;
-	struct json_object *obj;
+	struct json_object *obj = NULL;
 	enum json_tokener_error jerr;
-	char *patched = NULL;
-	size_t key_nuls = 0;
+	char *norm = NULL;
+	size_t nlen = 0;
 
 	if (len == 0) {
 		fail(e, "body", "%s", "Request body must be a JSON object");
 		return NULL;
 	}
-	/* The grammar check is the strict one; json-c then builds the tree. */
-	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len, NULL, &key_nuls)) {
+	/* The grammar check is the strict one; json-c then builds the tree
+	 * from its normalised copy (see json_syntax_ok). */
+	norm = xmalloc(len);
+	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len, norm, &nlen, NULL)) {
+		free(norm);
 		fail(e, "body", "%s", "Request body is not valid JSON");
 		return NULL;
 	}
-	if (key_nuls) {
-		patched = xstrndup(body, len);
-		json_syntax_ok(body, len, patched, NULL);
-		body = patched;
-	}
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
-	obj = json_tokener_parse_ex(tok, body, (int)len);
+	obj = json_tokener_parse_ex(tok, norm, (int)nlen);
 	jerr = json_tokener_get_error(tok);
 	if (jerr == json_tokener_continue) {
 		/* a bare number needs the end of input to finish */
@@ -56,7 +54,7 @@ struct json_object *valid_json_object(const char *body, size_t len, struct verr 
 		jerr = json_tokener_get_error(tok);
 	}
 	json_tokener_free(tok);
-	free(patched);
+	free(norm);
 	if (jerr != json_tokener_success) {
 		json_object_put(obj);
 		fail(e, "body", "%s", "Request body is not valid JSON");
