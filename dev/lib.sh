@@ -29,7 +29,7 @@ MCOLL_PACKAGES=(
 	autoconf automake libtool pkg-config build-essential
 	libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev check libsystemd-dev
 	mariadb-server mariadb-client nginx-light openssl curl jq valgrind
-	python3
+	python3 clang libclang-rt-14-dev
 )
 
 mcoll_log() { printf '==> %s\n' "$*" >&2; }
