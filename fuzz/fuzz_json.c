@@ -49,29 +49,46 @@ static struct json_object *jsonc_parse(const char *s, size_t len, int flags)
 	return obj;
 }
 
-/* json-c's strict mode still takes these; the grammar need not: comments,
- * single quotes, NaN/Infinity/True/False, raw control characters, and
- * numbers with leading zeros, a '.', 'e' or '-' without digits after,
- * surrogate escapes (json-c turns a lone one into U+FFFD). */
+/* json-c's strict mode still takes these; the grammar need not.  Outside
+ * strings: comments, single quotes, NaN/Infinity/True/False, numbers with
+ * leading zeros, a '.', 'e' or sign without digits after; inside: raw
+ * control characters and surrogate escapes (json-c turns a lone one into
+ * U+FFFD). */
 static int jsonc_extension(const char *s, size_t len)
 {
+	bool in_str = false;
+
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '0' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9' &&
-		    (i == 0 || !strchr("0123456789.eE+", s[i - 1]) || !s[i - 1]))
-			return 1;
+		unsigned char c = (unsigned char)s[i];
 		bool digit_next = i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9';
 		bool digit_before = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
 		bool sign_next = i + 1 < len && (s[i + 1] == '-' || s[i + 1] == '+');
-		if ((s[i] == '.' && digit_before && !digit_next) ||
-		    ((s[i] == 'e' || s[i] == 'E') && digit_before && !digit_next && !sign_next) ||
-		    ((s[i] == '-' || s[i] == '+') && !digit_next))
+
+		if (c < 0x20 || c == 0x7f)
 			return 1;
-		if (s[i] == '\\' && len - i >= 4 && s[i + 1] == 'u' && (s[i + 2] | 0x20) == 'd' && s[i + 3] &&
-		    strchr("89abcdefABCDEF", s[i + 3]))
+		if (in_str) {
+			if (c == '"') {
+				in_str = false;
+			} else if (c == '\\') {
+				if (len - i >= 4 && s[i + 1] == 'u' && (s[i + 2] | 0x20) == 'd' && s[i + 3] &&
+				    strchr("89abcdefABCDEF", s[i + 3]))
+					return 1;
+				i++; /* the escaped character */
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+			continue;
+		}
+		if (c == '0' && digit_next && (i == 0 || !s[i - 1] || !strchr("0123456789.eE+-", s[i - 1])))
 			return 1;
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\'' || c == '/' || c == '#' || c == 'N' || c == 'I' || c == 'T' || c == 'F' || c < 0x20 ||
-		    c == 0x7f)
+		if (c == '0' && digit_next && i > 0 && s[i - 1] == '-')
+			return 1;
+		if ((c == '.' && !digit_next) || ((c == 'e' || c == 'E') && digit_before && !digit_next && !sign_next) ||
+		    ((c == '-' || c == '+') && !digit_next))
+			return 1;
+		if (c == '\'' || c == '/' || c == '#' || c == 'N' || c == 'I' || c == 'T' || c == 'F')
 			return 1;
 	}
 	return 0;
