@@ -19,7 +19,8 @@
 # MCOLL_HTTP_PORT (8080), MCOLL_FCGI_PORT (9100), MCOLL_DB_PORT (3407),
 # MCOLL_WORKERS (4), MCOLL_CONFIGURE_FLAGS (extra ./configure arguments),
 # MCOLL_FCGI_TCP (1: FastCGI over 127.0.0.1:$MCOLL_FCGI_PORT instead of the
-# unix socket).
+# unix socket), MCOLL_BUILD_DIR (where src/mcolld and src/mcollctl are: $ROOT, or an
+# out-of-tree build such as dev/san's).
 #
 # Paths must not contain whitespace: the env file exports command strings
 # (MCOLLCTL, MCOLL_SQL, MCOLL_DBCTL) that callers expand unquoted.
@@ -29,7 +30,7 @@ MCOLL_PACKAGES=(
 	autoconf automake libtool pkg-config build-essential
 	libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev check libsystemd-dev
 	mariadb-server mariadb-client nginx-light openssl curl jq valgrind
-	python3
+	python3 clang libclang-rt-14-dev
 )
 
 mcoll_log() { printf '==> %s\n' "$*" >&2; }
@@ -49,7 +50,8 @@ mcoll_init() {
 	FCGI_PORT=${MCOLL_FCGI_PORT:-9100}
 	DB_PORT=${MCOLL_DB_PORT:-3407}
 	WORKERS=${MCOLL_WORKERS:-4}
-	case "$ROOT$VAR" in
+	BUILD=${MCOLL_BUILD_DIR:-$ROOT}
+	case "$ROOT$VAR$BUILD" in
 	*[[:space:]]*) mcoll_die "paths with whitespace are not supported: $ROOT, $VAR" ;;
 	esac
 	local p
@@ -77,7 +79,7 @@ mcoll_init() {
 	NGINX_PID=$RUN/nginx.pid
 	NGINX_ERRLOG=$LOGDIR/nginx-error.log
 	CONF=$VAR/mcoll.conf
-	MCOLLCTL_CMD=("$ROOT/src/mcollctl" -c "$CONF")
+	MCOLLCTL_CMD=("$BUILD/src/mcollctl" -c "$CONF")
 	export MCOLL_VAR=$VAR
 	local s
 	for s in "$DB_SOCK" "$RUN/mcolld.sock"; do
@@ -393,7 +395,7 @@ mcoll_mcolld_start() {
 	mcoll_fcgi_open && mcoll_die "$FCGI_LISTEN is taken by another process"
 	mcoll_log "starting mcolld on $FCGI_LISTEN ($WORKERS workers)"
 	printf -- '--- %s mcolld start\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$MCOLLD_LOG"
-	mcoll_spawn "$MCOLLD_PID" "$MCOLLD_LOG" "$ROOT/src/mcolld" -c "$CONF"
+	mcoll_spawn "$MCOLLD_PID" "$MCOLLD_LOG" "$BUILD/src/mcolld" -c "$CONF"
 	for ((i = 0; i < 300; i++)); do
 		mcoll_fcgi_open && return 0
 		if ! mcoll_pid_alive "$MCOLLD_PID"; then
@@ -571,7 +573,7 @@ mcoll_write_env() {
 		printf 'export MCOLL_HTTP_URL=%s\n' "$(mcoll_q "http://127.0.0.1:$HTTP_PORT")"
 		printf 'export MCOLL_CA=%s\n' "$(mcoll_q "$VAR/tls/cert.pem")"
 		printf 'export MCOLL_CONFIG=%s\n' "$(mcoll_q "$CONF")"
-		printf 'export MCOLLCTL=%s\n' "$(mcoll_q "$ROOT/src/mcollctl -c $CONF")"
+		printf 'export MCOLLCTL=%s\n' "$(mcoll_q "$BUILD/src/mcollctl -c $CONF")"
 		printf 'export MCOLL_DEMO_KEY=%s\n' "$(mcoll_q "$DEMO_KEY")"
 		printf 'export MCOLL_DEMO_ORG=%s\n' "$(mcoll_q "$DEMO_ORG")"
 		printf 'export MCOLL_DEMO_USER=%s\n' "$(mcoll_q "$DEMO_USER")"
@@ -592,8 +594,8 @@ mcoll_write_env() {
 # mcoll_stack_up: database, config, migrations, mcolld, TLS, nginx, demo
 # tenant and env file (the part of dev/up after installing and building).
 mcoll_stack_up() {
-	[[ -x $ROOT/src/mcolld && -x $ROOT/src/mcollctl ]] ||
-		mcoll_die "src/mcolld or src/mcollctl is missing: build first"
+	[[ -x $BUILD/src/mcolld && -x $BUILD/src/mcollctl ]] ||
+		mcoll_die "$BUILD/src/mcolld or mcollctl is missing: build first"
 	mcoll_db_start
 	mcoll_db_setup
 	mcoll_write_conf

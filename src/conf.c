@@ -142,6 +142,8 @@ int conf_parse(struct conf *c, const char *text, char *err, size_t errlen)
 	return rc;
 }
 
+/* The whole file as a C string; a NUL byte in it is an error (the text
+ * after it would be ignored). */
 static char *read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -162,6 +164,10 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	} while (n > 0);
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
+		free(buf);
+		buf = NULL;
+	} else if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		free(buf);
 		buf = NULL;
 	} else {

@@ -381,10 +381,12 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 			cap = cap ? cap * 2 : (size_t)ncols * 16;
 			res->cells = xrealloc(res->cells, cap * sizeof(*res->cells));
 		}
+		/* The row counts only once every cell is filled: dbres_free
+		 * frees nrows * ncols cells. */
+		struct text *row = &res->cells[res->nrows * ncols];
+		memset(row, 0, ncols * sizeof(*row));
 		for (unsigned i = 0; i < ncols; i++) {
-			struct text *t = &res->cells[res->nrows * ncols + i];
-			t->len = 0;
-			t->s = NULL;
+			struct text *t = &row[i];
 			if (nulls[i])
 				continue;
 			t->len = lens[i];
@@ -399,8 +401,9 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 				big.buffer_length = lens[i] + 1;
 				big.length = &got;
 				if (mysql_stmt_fetch_column(st, &big, i, 0) != 0) {
-					res->nrows++;
 					rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+					for (unsigned k = 0; k <= i; k++)
+						free(row[k].s);
 					goto out;
 				}
 			}

@@ -94,13 +94,13 @@ void h_collection_reorder(struct req *r)
 	struct tx_order t = {0};
 	struct json_object *body = req_json_body(r);
 	const char **ids = NULL, **wellformed = NULL;
-	size_t n = 0, k = 0;
+	size_t *lens = NULL, n = 0, k = 0;
 	struct verr e;
 	enum dbrc rc;
 
 	if (!body)
 		return;
-	if (valid_order(body, &ids, &n, &e) != 0) {
+	if (valid_order(body, &ids, &lens, &n, &e) != 0) {
 		resp_invalid(r, &e);
 		goto out;
 	}
@@ -109,7 +109,7 @@ void h_collection_reorder(struct req *r)
 	/* Ids that cannot name a track cannot be members: ignored. */
 	wellformed = xcalloc(n, sizeof(*wellformed));
 	for (size_t i = 0; i < n; i++)
-		if (id_valid_track(ids[i], strlen(ids[i])))
+		if (id_valid_track(ids[i], lens[i]))
 			wellformed[k++] = ids[i];
 	t.ids = wellformed;
 	t.n = k;
@@ -119,5 +119,6 @@ void h_collection_reorder(struct req *r)
 out:
 	free(wellformed);
 	free(ids);
+	free(lens);
 	json_object_put(body);
 }

@@ -1,4 +1,5 @@
-/* jsonsyntax.c -- recursive-descent recogniser for RFC 8259 JSON text. */
+/* jsonsyntax.c -- recursive-descent recogniser for RFC 8259 JSON text, and
+ * the normalised copy of it that json-c is given to build the tree. */
 #include "jsonsyntax.h"
 
 #include <string.h>
@@ -8,9 +9,23 @@
 struct cur {
 	const char *s;
 	size_t len, i;
-	char *patch;      /* when set: a copy of s to rewrite key NULs in */
+	char *out;        /* when set: receives the normalised copy of s */
+	size_t o;         /* bytes written to out */
+	size_t copied;    /* s[0..copied) is already in out */
 	size_t key_nuls;  /* \u0000 escapes seen in object keys */
 };
+
+/* Replaces s[from..i) in the copy with rep[0..n) (n <= i - from). */
+static void rewrite(struct cur *c, size_t from, const char *rep, size_t n)
+{
+	if (!c->out)
+		return;
+	memcpy(c->out + c->o, c->s + c->copied, from - c->copied);
+	c->o += from - c->copied;
+	memcpy(c->out + c->o, rep, n);
+	c->o += n;
+	c->copied = c->i;
+}
 
 static void ws(struct cur *c)
 {
@@ -85,9 +100,13 @@ static int hex4(const struct cur *c, size_t at)
 	return v;
 }
 
-/* A string; \u escapes must pair surrogates correctly.  In an object key a
- * \u0000 is counted (and, with a patch buffer, turned into \u0001): parsed
- * keys are C strings, and a key cut short at the NUL would alias a field. */
+/* A string; \u escapes must pair surrogates correctly.  In the copy, a
+ * surrogate pair becomes the code point's four UTF-8 bytes: json-c 0.16
+ * tests the decoded code point with 16-bit surrogate masks and so turns
+ * U+1D800-U+1DFFF, U+2D800-U+2DFFF, ... U+10D800-U+10DFFF into U+FFFD.
+ * In an object key a \u0000 is counted and becomes \u0001 in the copy:
+ * parsed keys are C strings, and a key cut short at the NUL would alias a
+ * field. */
 static bool string(struct cur *c, bool key)
 {
 	if (c->i >= c->len || c->s[c->i] != '"')
@@ -95,6 +114,7 @@ static bool string(struct cur *c, bool key)
 	c->i++;
 	while (c->i < c->len) {
 		unsigned char ch = (unsigned char)c->s[c->i];
+		size_t start = c->i;
 		if (ch == '"') {
 			c->i++;
 			return true;
@@ -120,19 +140,26 @@ static bool string(struct cur *c, bool key)
 		c->i += 5;
 		if (key && u == 0) {
 			c->key_nuls++;
-			if (c->patch)
-				c->patch[c->i - 1] = '1';
+			rewrite(c, start, "\\u0001", 6);
 		}
 		if (u >= 0xDC00 && u <= 0xDFFF)
 			return false; /* lone low surrogate */
 		if (u >= 0xD800 && u <= 0xDBFF) {
 			int lo;
+			unsigned long cp;
+			char utf8[4];
 			if (c->len - c->i < 6 || c->s[c->i] != '\\' || c->s[c->i + 1] != 'u')
 				return false;
 			lo = hex4(c, c->i + 2);
 			if (lo < 0xDC00 || lo > 0xDFFF)
 				return false;
 			c->i += 6;
+			cp = 0x10000 + (((unsigned long)u - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+			utf8[0] = (char)(0xF0 | (cp >> 18));
+			utf8[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			utf8[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			utf8[3] = (char)(0x80 | (cp & 0x3F));
+			rewrite(c, start, utf8, 4);
 		}
 	}
 	return false;
@@ -199,14 +226,18 @@ static bool value(struct cur *c, int depth)
 	}
 }
 
-bool json_syntax_ok(const char *s, size_t len, char *patch, size_t *key_nuls)
+bool json_syntax_ok(const char *s, size_t len, char *out, size_t *outlen, size_t *key_nuls)
 {
-	struct cur c = {s, len, 0, patch, 0};
+	struct cur c = {s, len, 0, out, 0, 0, 0};
 	bool ok = utf8_count(s, len) >= 0 && value(&c, 0);
 
 	if (ok) {
 		ws(&c);
 		ok = c.i == len;
+	}
+	if (ok && out) {
+		rewrite(&c, len, "", 0);
+		*outlen = c.o;
 	}
 	if (key_nuls)
 		*key_nuls = c.key_nuls;

@@ -7,13 +7,15 @@
 
 #include "router.h"
 
-int query_get(const char *query, const char *name, char **val)
+int query_get(const char *query, const char *name, char **val, size_t *vlen)
 {
 	size_t nlen = strlen(name);
 	const char *p = query ? query : "";
 	int count = 0;
 
 	*val = NULL;
+	if (vlen)
+		*vlen = 0;
 	while (*p) {
 		const char *end = strchr(p, '&'), *eq;
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -25,7 +27,7 @@ int query_get(const char *query, const char *name, char **val)
 		if (key && kdec_len == nlen && memcmp(key, name, nlen) == 0) {
 			if (count++ == 0) {
 				const char *v = eq ? eq + 1 : p + len;
-				*val = pct_decode(v, (size_t)(p + len - v), 1, NULL);
+				*val = pct_decode(v, (size_t)(p + len - v), 1, vlen);
 			}
 		}
 		free(key);
@@ -36,17 +38,23 @@ int query_get(const char *query, const char *name, char **val)
 	return count;
 }
 
-int parse_uint(const char *s, long min, long max, long *out)
+int parse_uint(const char *s, size_t len, long min, long max, long *out)
 {
 	long v = 0;
+	size_t i = 0, digits;
 
-	if (!s || !*s || strlen(s) > 18)
+	if (!s || len == 0)
 		return -1;
-	for (const char *c = s; *c; c++) {
-		if (*c < '0' || *c > '9')
+	for (size_t k = 0; k < len; k++)
+		if (s[k] < '0' || s[k] > '9')
 			return -1;
-		v = v * 10 + (*c - '0');
-	}
+	while (i + 1 < len && s[i] == '0')
+		i++; /* leading zeros do not count */
+	digits = len - i;
+	if (digits > 18)
+		return -1;
+	for (; i < len; i++)
+		v = v * 10 + (s[i] - '0');
 	if (v < min || v > max)
 		return -1;
 	*out = v;
@@ -56,11 +64,12 @@ int parse_uint(const char *s, long min, long max, long *out)
 static int one_param(const char *query, const char *name, long def, long min, long max, long *out)
 {
 	char *val;
-	int n = query_get(query, name, &val), rc = 0;
+	size_t vlen;
+	int n = query_get(query, name, &val, &vlen), rc = 0;
 
 	if (n == 0)
 		*out = def;
-	else if (n > 1 || parse_uint(val, min, max, out) != 0)
+	else if (n > 1 || parse_uint(val, vlen, min, max, out) != 0)
 		rc = -1;
 	free(val);
 	return rc;

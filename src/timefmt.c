@@ -18,8 +18,11 @@ int timefmt_from_db(const char *s, size_t len, char out[TIMEFMT_ISO_LEN])
 	/* Positions of the separators in "YYYY-MM-DD HH:MM:SS". */
 	static const char shape[] = "dddd-dd-dd dd:dd:dd";
 
-	if (len < 19 || (len > 19 && s[19] != '.'))
+	if (len < 19 || (len > 19 && (s[19] != '.' || len < 21 || len > 26)))
 		return -1;
+	for (size_t i = 20; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return -1; /* the fraction: 1 to 6 digits */
 	for (size_t i = 0; i < 19; i++) {
 		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
 			return -1;

@@ -28,27 +28,25 @@ static int fail(struct verr *e, const char *field, const char *fmt, ...)
 struct json_object *valid_json_object(const char *body, size_t len, struct verr *e)
 {
 	struct json_tokener *tok;
-	struct json_object *obj;
+	struct json_object *obj = NULL;
 	enum json_tokener_error jerr;
-	char *patched = NULL;
-	size_t key_nuls = 0;
+	char *norm = NULL;
+	size_t nlen = 0;
 
 	if (len == 0) {
 		fail(e, "body", "%s", "Request body must be a JSON object");
 		return NULL;
 	}
-	/* The grammar check is the strict one; json-c then builds the tree. */
-	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len, NULL, &key_nuls)) {
+	/* The grammar check is the strict one; json-c then builds the tree
+	 * from its normalised copy (see json_syntax_ok). */
+	norm = xmalloc(len);
+	if (len > (size_t)0x7ffffffe || !json_syntax_ok(body, len, norm, &nlen, NULL)) {
+		free(norm);
 		fail(e, "body", "%s", "Request body is not valid JSON");
 		return NULL;
 	}
-	if (key_nuls) {
-		patched = xstrndup(body, len);
-		json_syntax_ok(body, len, patched, NULL);
-		body = patched;
-	}
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
-	obj = json_tokener_parse_ex(tok, body, (int)len);
+	obj = json_tokener_parse_ex(tok, norm, (int)nlen);
 	jerr = json_tokener_get_error(tok);
 	if (jerr == json_tokener_continue) {
 		/* a bare number needs the end of input to finish */
@@ -56,7 +54,7 @@ struct json_object *valid_json_object(const char *body, size_t len, struct verr 
 		jerr = json_tokener_get_error(tok);
 	}
 	json_tokener_free(tok);
-	free(patched);
+	free(norm);
 	if (jerr != json_tokener_success) {
 		json_object_put(obj);
 		fail(e, "body", "%s", "Request body is not valid JSON");
@@ -103,6 +101,28 @@ static long chars(const struct field_str *f)
 	return f->s ? utf8_count(f->s, f->len) : 0;
 }
 
+/* The host of the authority s[0..len) (up to the first '/', '?' or '#'):
+ * after any "userinfo@", before any ":port"; an IPv6 literal in brackets
+ * counts as a host when the brackets hold something.  True if non-empty. */
+static bool authority_has_host(const char *s, size_t len)
+{
+	size_t end = 0, h = 0, hend;
+
+	while (end < len && s[end] != '/' && s[end] != '?' && s[end] != '#')
+		end++;
+	for (size_t i = 0; i < end; i++)
+		if (s[i] == '@')
+			h = i + 1;
+	if (h < end && s[h] == '[') {
+		const char *close = memchr(s + h, ']', end - h);
+		return close && close > s + h + 1;
+	}
+	hend = h;
+	while (hend < end && s[hend] != ':')
+		hend++;
+	return hend > h;
+}
+
 bool valid_http_url(const char *s, size_t len)
 {
 	size_t p;
@@ -113,8 +133,8 @@ bool valid_http_url(const char *s, size_t len)
 		p = 7;
 	else
 		return false;
-	if (s[p] == '/' || s[p] == '?' || s[p] == '#')
-		return false; /* no host */
+	if (!authority_has_host(s + p, len - p))
+		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c <= 0x20 || c == 0x7f)
@@ -182,7 +202,7 @@ static int sref_cmp(const void *a, const void *b)
 	return (x->len > y->len) - (x->len < y->len);
 }
 
-int valid_order(struct json_object *obj, const char ***ids, size_t *n, struct verr *e)
+int valid_order(struct json_object *obj, const char ***ids, size_t **lens, size_t *n, struct verr *e)
 {
 	static const char F[] = "ordered_track_ids";
 	struct json_object *arr;
@@ -191,6 +211,7 @@ int valid_order(struct json_object *obj, const char ***ids, size_t *n, struct ve
 	int dup = 0;
 
 	*ids = NULL;
+	*lens = NULL;
 	*n = 0;
 	if (!json_object_object_get_ex(obj, F, &arr))
 		return fail(e, F, "%s is required", F);
@@ -205,10 +226,11 @@ int valid_order(struct json_object *obj, const char ***ids, size_t *n, struct ve
 
 	sorted = xcalloc(count, sizeof(*sorted));
 	*ids = xcalloc(count, sizeof(**ids));
+	*lens = xcalloc(count, sizeof(**lens));
 	for (size_t i = 0; i < count; i++) {
 		struct json_object *v = json_object_array_get_idx(arr, i);
 		sorted[i].s = (*ids)[i] = json_object_get_string(v);
-		sorted[i].len = (size_t)json_object_get_string_len(v);
+		sorted[i].len = (*lens)[i] = (size_t)json_object_get_string_len(v);
 	}
 	qsort(sorted, count, sizeof(*sorted), sref_cmp);
 	for (size_t i = 1; i < count && !dup; i++)
@@ -216,7 +238,9 @@ int valid_order(struct json_object *obj, const char ***ids, size_t *n, struct ve
 	free(sorted);
 	if (dup) {
 		free(*ids);
+		free(*lens);
 		*ids = NULL;
+		*lens = NULL;
 		return fail(e, F, "%s must not contain duplicates", F);
 	}
 	*n = count;

@@ -45,13 +45,15 @@ int valid_collection(struct json_object *obj, bool creating, struct coll_input *
 /* Reads {"track_id": "..."}.  Returns 0 or -1 with e. */
 int valid_track_ref(struct json_object *obj, const char **id, size_t *len, struct verr *e);
 
-/* Reads {"ordered_track_ids": [...]}: strings, no duplicates, at most
- * COLLECTION_MAX_TRACKS.  On success *ids is a heap array of borrowed
- * strings (caller frees the array only).  Returns 0 or -1 with e. */
-int valid_order(struct json_object *obj, const char ***ids, size_t *n, struct verr *e);
+/* Reads {"ordered_track_ids": [...]}: strings, no duplicates (as byte
+ * strings: "a" and "a\u0000" differ), at most COLLECTION_MAX_TRACKS.  On
+ * success *ids is a heap array of borrowed strings and *lens one of their
+ * lengths in bytes (a string may hold NULs); the caller frees both arrays
+ * only.  Returns 0 or -1 with e. */
+int valid_order(struct json_object *obj, const char ***ids, size_t **lens, size_t *n, struct verr *e);
 
-/* True if s is an http or https URL with a host and no white space or
- * control characters. */
+/* True if s is an http or https URL with a non-empty host (after any
+ * "user@", before any ":port") and no white space or control characters. */
 bool valid_http_url(const char *s, size_t len);
 
 #endif

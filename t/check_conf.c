@@ -111,6 +111,24 @@ START_TEST(test_password_sources)
 	conf_free(&c);
 	unsetenv("MCOLL_DB_PASSWORD");
 
+	/* a NUL byte would hide the rest of a file: refused */
+	f = fopen(pwpath, "w");
+	fwrite("secret\0more\n", 1, 12, f);
+	fclose(f);
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "contains a NUL byte"));
+	conf_free(&c);
+	f = fopen(path, "w");
+	fwrite("workers = 4\n\0workers = 0\n", 1, 25, f);
+	fclose(f);
+	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_nonnull(strstr(err, "contains a NUL byte"));
+	conf_free(&c);
+	f = fopen(path, "w");
+	fprintf(f, "db_password = inline\ndb_password_file = %s\n", pwpath);
+	fclose(f);
+
 	unlink(pwpath);
 	ck_assert_int_eq(conf_load(&c, path, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, pwpath));

@@ -216,6 +216,19 @@ START_TEST(test_time)
 	ck_assert_int_eq(timefmt_from_db("2026-06-28 10:30", 16, out), -1);
 	ck_assert_int_eq(timefmt_from_db("2026-06-28 10:30:00Z", 20, out), -1);
 	ck_assert_int_eq(timefmt_from_db("2026-0a-28 10:30:00", 19, out), -1);
+	/* the fraction is digits only, 1 to 6 of them */
+	ck_assert_int_eq(timefmt_from_db("2026-06-28 10:30:00.5", 21, out), 0);
+	ck_assert_str_eq(out, "2026-06-28T10:30:00Z");
+	{
+		static const char *const bad[] = {
+			"2026-06-28 10:30:00.", "2026-06-28 10:30:00.x", "2026-06-28 10:30:00.12a",
+			"2026-06-28 10:30:00.1234567", "2026-06-28 10:30:00. 1", "2026-06-28 10:30:00.-1",
+			"2026-06-28 10:30:00..", "2026-06-28 10:30:00.12 junk after",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			ck_assert_msg(timefmt_from_db(bad[i], strlen(bad[i]), out) == -1, "%s", bad[i]);
+		ck_assert_int_eq(timefmt_from_db("2026-06-28 10:30:00.1\0" "2", 23, out), -1);
+	}
 }
 END_TEST
 

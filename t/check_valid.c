@@ -73,6 +73,12 @@ static const struct {
 	{"{\"a\":tru}", "Request body is not valid JSON"},
 	{"{} // c", "Request body is not valid JSON"},
 	{"{\"a\":{\"\\u0000\":1}}", NULL},
+	{"{\"a\":\"\\ud800\\u0041\"}", "Request body is not valid JSON"},
+	{"{\"a\":\"\\ud800\\ud800\"}", "Request body is not valid JSON"},
+	{"{\"a\":\"\\ud800\\\"}", "Request body is not valid JSON"},
+	{"{\"a\":\"\\ud83c\"}", "Request body is not valid JSON"},
+	{"{\"a\":\"\\udfb5\"}", "Request body is not valid JSON"},
+	{"{\"\\ud83c\\udfb5\":\"\\uDBFF\\uDFFF\"}", NULL},
 	{"{\"a\":[\"\\u0000\"]}", NULL},
 	{"{\"a\":[-0.5e+3,true,false,null,{\"b\":[]}]}", NULL},
 	{"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "Request body is not valid JSON"},
@@ -91,6 +97,100 @@ START_TEST(test_json_object)
 		ck_assert_ptr_nonnull(o);
 		json_object_put(o);
 	}
+}
+END_TEST
+
+/* Code points sent as \u escapes (surrogate pairs above U+FFFF) come back
+ * as exactly their UTF-8 bytes.  json-c alone turns every code point whose
+ * low 16 bits are D800-DFFF (U+1D800, U+10DFFF, ...) into U+FFFD. */
+static const unsigned long escape_cps[] = {
+	0x0, 0x1, 0x1f, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xffff,
+	0x10000, 0x1d11e, 0x1d800, 0x1dbff, 0x1dc00, 0x1dfff, 0x1f3b5, 0x1fffd,
+	0x20000, 0x2d800, 0x2dfff, 0x3d800, 0x4dc00, 0x5d800, 0x6dfff, 0x7d800,
+	0x8dc00, 0x9d800, 0xad800, 0xbd800, 0xcd800, 0xdd800, 0xe0001, 0xed800,
+	0xf0000, 0xfd800, 0xffffd, 0x100000, 0x10d800, 0x10dbff, 0x10dc00,
+	0x10dfff, 0x10fffd, 0x10ffff,
+};
+
+static size_t utf8_encode(unsigned long cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+START_TEST(test_escape_round_trip)
+{
+	unsigned long cp = escape_cps[_i];
+	char body[96], esc[16], want[8];
+	size_t wlen = utf8_encode(cp, want);
+	struct verr e;
+	struct json_object *o, *v;
+
+	for (int upper = 0; upper <= 1; upper++) {
+		if (cp < 0x10000)
+			snprintf(esc, sizeof(esc), upper ? "\\u%04lX" : "\\u%04lx", cp);
+		else
+			snprintf(esc, sizeof(esc), upper ? "\\u%04lX\\u%04lX" : "\\u%04lx\\u%04lx",
+				 0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+		/* alone, between other text, and twice */
+		snprintf(body, sizeof(body), "{\"name\":\"a%sb%s\"}", esc, esc);
+		o = valid_json_object(body, strlen(body), &e);
+		ck_assert_msg(o != NULL, "%s", body);
+		ck_assert(json_object_object_get_ex(o, "name", &v));
+		ck_assert_int_eq(json_object_get_string_len(v), (int)(2 + 2 * wlen));
+		ck_assert_mem_eq(json_object_get_string(v), "a", 1);
+		ck_assert_mem_eq(json_object_get_string(v) + 1, want, wlen);
+		ck_assert_mem_eq(json_object_get_string(v) + 1 + wlen, "b", 1);
+		ck_assert_mem_eq(json_object_get_string(v) + 2 + wlen, want, wlen);
+		json_object_put(o);
+	}
+}
+END_TEST
+
+/* Every code point of one plane, sent as escapes, comes back exactly. */
+START_TEST(test_escape_plane)
+{
+	unsigned long base = (unsigned long)_i << 16;
+	char body[64], want[8];
+	struct verr e;
+	struct json_object *o, *v;
+	long bad = 0;
+
+	for (unsigned long cp = base ? base : 1; cp < base + 0x10000; cp += base ? 7 : 1) {
+		size_t wlen;
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		wlen = utf8_encode(cp, want);
+		if (cp < 0x10000)
+			snprintf(body, sizeof(body), "{\"n\":\"\\u%04lx\"}", cp);
+		else
+			snprintf(body, sizeof(body), "{\"n\":\"\\u%04lx\\u%04lx\"}", 0xd800 + ((cp - 0x10000) >> 10),
+				 0xdc00 + ((cp - 0x10000) & 0x3ff));
+		o = valid_json_object(body, strlen(body), &e);
+		if (!o || !json_object_object_get_ex(o, "n", &v) ||
+		    json_object_get_string_len(v) != (int)wlen || memcmp(json_object_get_string(v), want, wlen) != 0)
+			bad++;
+		json_object_put(o);
+	}
+	ck_assert_int_eq(bad, 0);
 }
 END_TEST
 
@@ -152,6 +252,21 @@ static const struct {
 	{"{\"cover_image_url\":\"javascript:alert(1)\"}", false, "cover_image_url",
 	 "cover_image_url must be an http or https URL"},
 	{"{\"cover_image_url\":\"HTTPS://cdn.example.com/a.png?x=1\"}", false, NULL, ""},
+	/* the host must not be empty: not after "user@", not before ":port" */
+	{"{\"cover_image_url\":\"http://@\"}", false, "cover_image_url", "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"https://:1\"}", false, "cover_image_url", "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"http://user@:80/\"}", false, "cover_image_url",
+	 "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"http://u:p@/x\"}", false, "cover_image_url", "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"https://?q\"}", false, "cover_image_url", "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"https://#f\"}", false, "cover_image_url", "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"http://[]/\"}", false, "cover_image_url", "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"http://a\\u0000b/\"}", false, "cover_image_url",
+	 "cover_image_url must be an http or https URL"},
+	{"{\"cover_image_url\":\"http://user@h:80/\"}", false, NULL, ""},
+	{"{\"cover_image_url\":\"https://h:1\"}", false, NULL, ""},
+	{"{\"cover_image_url\":\"http://[::1]:8080/a\"}", false, NULL, ""},
+	{"{\"cover_image_url\":\"http://a@b@c/\"}", false, NULL, ""},
 	{"{\"name\":\"\\u0000\"}", true, NULL, ""},
 	/* a key with a NUL is another key, not the field it starts like */
 	{"{\"name\\u0000x\":\"smuggled\"}", true, "name", "name is required"},
@@ -232,36 +347,44 @@ static const struct {
 	const char *body;
 	const char *msg; /* NULL: valid */
 	size_t n;
+	const char *last; /* the last id, 2 bytes */
 } order_cases[] = {
-	{"{\"ordered_track_ids\":[]}", NULL, 0},
-	{"{\"ordered_track_ids\":[\"a\",\"b\",\"ab\"]}", NULL, 3},
-	{"{}", "ordered_track_ids is required", 0},
-	{"{\"ordered_track_ids\":null}", "ordered_track_ids must be an array of strings", 0},
-	{"{\"ordered_track_ids\":\"a\"}", "ordered_track_ids must be an array of strings", 0},
-	{"{\"ordered_track_ids\":[\"a\",1]}", "ordered_track_ids must be an array of strings", 0},
-	{"{\"ordered_track_ids\":[\"a\",null]}", "ordered_track_ids must be an array of strings", 0},
-	{"{\"ordered_track_ids\":[\"a\",\"b\",\"a\"]}", "ordered_track_ids must not contain duplicates", 0},
+	{"{\"ordered_track_ids\":[]}", NULL, 0, NULL},
+	{"{\"ordered_track_ids\":[\"a\",\"b\",\"ab\"]}", NULL, 3, "ab"},
+	{"{}", "ordered_track_ids is required", 0, NULL},
+	{"{\"ordered_track_ids\":null}", "ordered_track_ids must be an array of strings", 0, NULL},
+	{"{\"ordered_track_ids\":\"a\"}", "ordered_track_ids must be an array of strings", 0, NULL},
+	{"{\"ordered_track_ids\":[\"a\",1]}", "ordered_track_ids must be an array of strings", 0, NULL},
+	{"{\"ordered_track_ids\":[\"a\",null]}", "ordered_track_ids must be an array of strings", 0, NULL},
+	{"{\"ordered_track_ids\":[\"a\",\"b\",\"a\"]}", "ordered_track_ids must not contain duplicates", 0, NULL},
+	/* ids are bytes: a NUL makes another id */
+	{"{\"ordered_track_ids\":[\"a\",\"b\",\"a\\u0000\"]}", NULL, 3, "a\0"},
+	{"{\"ordered_track_ids\":[\"a\\u0000\",\"b\",\"a\\u0000\"]}", "ordered_track_ids must not contain duplicates", 0, NULL},
 };
 
 START_TEST(test_order)
 {
 	struct verr e;
 	const char **ids;
-	size_t n;
+	size_t n, *lens;
 	struct json_object *o = valid_json_object(order_cases[_i].body, strlen(order_cases[_i].body), &e);
-	int rc = valid_order(o, &ids, &n, &e);
+	int rc = valid_order(o, &ids, &lens, &n, &e);
 
 	if (order_cases[_i].msg) {
 		ck_assert_int_eq(rc, -1);
 		ck_assert_str_eq(e.field, "ordered_track_ids");
 		ck_assert_str_eq(e.msg, order_cases[_i].msg);
 		ck_assert_ptr_null(ids);
+		ck_assert_ptr_null(lens);
 	} else {
 		ck_assert_int_eq(rc, 0);
 		ck_assert_uint_eq(n, order_cases[_i].n);
-		if (n == 3)
-			ck_assert_str_eq(ids[2], "ab");
+		if (n == 3) {
+			ck_assert_uint_eq(lens[2], 2);
+			ck_assert_mem_eq(ids[2], order_cases[_i].last, 2);
+		}
 		free(ids);
+		free(lens);
 	}
 	json_object_put(o);
 }
@@ -271,7 +394,7 @@ START_TEST(test_order_limit)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	const char **ids;
-	size_t n;
+	size_t n, *lens;
 	struct verr e;
 	char id[32];
 
@@ -280,12 +403,14 @@ START_TEST(test_order_limit)
 		json_object_array_add(arr, json_object_new_string(id));
 	}
 	json_object_object_add(o, "ordered_track_ids", arr);
-	ck_assert_int_eq(valid_order(o, &ids, &n, &e), -1);
+	ck_assert_int_eq(valid_order(o, &ids, &lens, &n, &e), -1);
 	ck_assert_str_eq(e.msg, "ordered_track_ids must have at most 10000 entries");
 	json_object_array_del_idx(arr, 0, 1);
-	ck_assert_int_eq(valid_order(o, &ids, &n, &e), 0);
+	ck_assert_int_eq(valid_order(o, &ids, &lens, &n, &e), 0);
 	ck_assert_uint_eq(n, COLLECTION_MAX_TRACKS);
+	ck_assert_uint_eq(lens[0], 19);
 	free(ids);
+	free(lens);
 	json_object_put(o);
 }
 END_TEST
@@ -331,6 +456,13 @@ START_TEST(test_authkey)
 	ck_assert_int_eq(authkey_extract(NULL, "Bearer", &k, &n), -1);
 	ck_assert_int_eq(authkey_extract(NULL, "Bearer   ", &k, &n), -1);
 	ck_assert_int_eq(authkey_extract(NULL, "Bearerxyz", &k, &n), -1);
+	/* the key is all the bytes between the blanks, inner ones included */
+	ck_assert_int_eq(authkey_extract(NULL, "Bearer\tmck_a b\t", &k, &n), 0);
+	ck_assert(n == 7 && memcmp(k, "mck_a b", 7) == 0);
+	ck_assert_int_eq(authkey_extract(" \tmck_x\t ", NULL, &k, &n), 0);
+	ck_assert(n == 5 && memcmp(k, "mck_x", 5) == 0);
+	ck_assert_int_eq(authkey_extract("\t", "Bearer y", &k, &n), 0);
+	ck_assert(n == 1 && *k == 'y');
 }
 END_TEST
 
@@ -341,6 +473,8 @@ static Suite *valid_suite(void)
 
 	tcase_add_loop_test(tc, test_utf8, 0, sizeof(utf8_cases) / sizeof(utf8_cases[0]));
 	tcase_add_loop_test(tc, test_json_object, 0, sizeof(json_cases) / sizeof(json_cases[0]));
+	tcase_add_loop_test(tc, test_escape_round_trip, 0, sizeof(escape_cps) / sizeof(escape_cps[0]));
+	tcase_add_loop_test(tc, test_escape_plane, 0, 17);
 	tcase_add_loop_test(tc, test_collection_rules, 0, sizeof(coll_cases) / sizeof(coll_cases[0]));
 	tcase_add_test(tc, test_lengths_in_code_points);
 	tcase_add_test(tc, test_track_ref);
