@@ -324,12 +324,43 @@ enum dbrc db_connect(struct db *db)
 	return DB_OK;
 }
 
+struct dbchunk {
+	struct dbchunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define CHUNK_MIN 8192
+
+/* n bytes for a cell, from the result's chunks: one allocation per 8 KiB
+ * of cells instead of one per cell. */
+static char *cell_alloc(struct dbres *r, size_t n)
+{
+	struct dbchunk *c = r->chunks;
+	char *p;
+
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
+		c = xmalloc(sizeof(*c) + cap);
+		c->cap = cap;
+		c->used = 0;
+		c->next = r->chunks;
+		r->chunks = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
 void dbres_free(struct dbres *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nrows * r->ncols; i++)
-		free(r->cells[i].s);
+	while (r->chunks) {
+		struct dbchunk *next = r->chunks->next;
+		free(r->chunks);
+		r->chunks = next;
+	}
 	free(r->cells);
 	memset(r, 0, sizeof(*r));
 }
@@ -347,15 +378,22 @@ long long dbres_int(const struct dbres *r, size_t row, size_t col)
 }
 
 #define CELL_BUF 256
+#define STACK_COLS 16
 
 /* Fetches every row of st into res, each cell as text. */
 static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 {
 	unsigned ncols = mysql_stmt_field_count(st);
-	MYSQL_BIND *b = xcalloc(ncols, sizeof(*b));
-	unsigned long *lens = xcalloc(ncols, sizeof(*lens));
-	my_bool *nulls = xcalloc(ncols, sizeof(*nulls));
-	char *bufs = xmalloc((size_t)ncols * CELL_BUF);
+	/* Binding buffers on the stack for the usual column counts. */
+	MYSQL_BIND b_stack[STACK_COLS];
+	unsigned long lens_stack[STACK_COLS];
+	my_bool nulls_stack[STACK_COLS];
+	char bufs_stack[STACK_COLS * CELL_BUF];
+	bool heap = ncols > STACK_COLS;
+	MYSQL_BIND *b = heap ? xcalloc(ncols, sizeof(*b)) : memset(b_stack, 0, sizeof(b_stack));
+	unsigned long *lens = heap ? xcalloc(ncols, sizeof(*lens)) : lens_stack;
+	my_bool *nulls = heap ? xcalloc(ncols, sizeof(*nulls)) : nulls_stack;
+	char *bufs = heap ? xmalloc((size_t)ncols * CELL_BUF) : bufs_stack;
 	size_t cap = 0;
 	enum dbrc rc = DB_OK;
 	int f;
@@ -381,8 +419,7 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 			cap = cap ? cap * 2 : (size_t)ncols * 16;
 			res->cells = xrealloc(res->cells, cap * sizeof(*res->cells));
 		}
-		/* The row counts only once every cell is filled: dbres_free
-		 * frees nrows * ncols cells. */
+		/* The row counts only once every cell is filled. */
 		struct text *row = &res->cells[res->nrows * ncols];
 		memset(row, 0, ncols * sizeof(*row));
 		for (unsigned i = 0; i < ncols; i++) {
@@ -390,7 +427,7 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 			if (nulls[i])
 				continue;
 			t->len = lens[i];
-			t->s = xmalloc(lens[i] + 1);
+			t->s = cell_alloc(res, lens[i] + 1);
 			if (lens[i] <= CELL_BUF) {
 				memcpy(t->s, b[i].buffer, lens[i]);
 			} else {
@@ -401,9 +438,9 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 				big.buffer_length = lens[i] + 1;
 				big.length = &got;
 				if (mysql_stmt_fetch_column(st, &big, i, 0) != 0) {
+					/* the row is not counted; its cells'
+					 * bytes go with the chunks */
 					rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-					for (unsigned k = 0; k <= i; k++)
-						free(row[k].s);
 					goto out;
 				}
 			}
@@ -415,17 +452,19 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 out:
 	mysql_stmt_free_result(st);
-	free(b);
-	free(lens);
-	free(nulls);
-	free(bufs);
+	if (heap) {
+		free(b);
+		free(lens);
+		free(nulls);
+		free(bufs);
+	}
 	return rc;
 }
 
 static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args, size_t nargs,
 			   struct dbres *res)
 {
-	MYSQL_BIND *pb = NULL;
+	MYSQL_BIND pb_stack[STACK_COLS], *pb = NULL;
 	MYSQL_STMT *st;
 	enum dbrc rc = DB_OK;
 	struct dbres scratch;
@@ -443,7 +482,7 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 		abort();
 	}
 	if (nargs) {
-		pb = xcalloc(nargs, sizeof(*pb));
+		pb = nargs > STACK_COLS ? xcalloc(nargs, sizeof(*pb)) : memset(pb_stack, 0, sizeof(pb_stack));
 		for (size_t i = 0; i < nargs; i++) {
 			switch (args[i].t) {
 			case DBV_NULL:
@@ -475,7 +514,8 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 		rc = fetch_all(db, st, res);
 	res->affected = mysql_stmt_affected_rows(st);
 out:
-	free(pb);
+	if (pb != pb_stack)
+		free(pb);
 	if (res == &scratch)
 		dbres_free(&scratch);
 	if (rc != DB_OK && rc != DB_DUP)

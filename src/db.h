@@ -117,10 +117,13 @@ static inline struct dbval DV_BLOB(const void *p, size_t len)
 }
 #define DV_TEXT(t) DV_STR((t).s, (t).len)
 
-/* Rows of a result, every cell as text (NULL for SQL NULL). */
+/* Rows of a result, every cell as text (NULL for SQL NULL).  The cells'
+ * bytes live in chunks the result owns: dbres_free frees them all. */
+struct dbchunk;
 struct dbres {
 	size_t nrows, ncols;
 	struct text *cells;
+	struct dbchunk *chunks;
 	unsigned long long affected;
 };
 

@@ -4,22 +4,25 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "log.h"
 
-/* Moves a cell's text out of the result (the result no longer owns it). */
-static struct text take(struct dbres *r, size_t row, size_t col)
+/* A copy of a cell's text that outlives the result. */
+static struct text take(const struct dbres *r, size_t row, size_t col)
 {
-	struct text *c = &r->cells[row * r->ncols + col];
-	struct text t = *c;
+	const struct text *c = dbres_cell(r, row, col);
+	struct text t = {NULL, c->len};
 
-	c->s = NULL;
-	c->len = 0;
+	if (c->s) {
+		t.s = xmalloc(c->len + 1);
+		memcpy(t.s, c->s, c->len + 1);
+	}
 	return t;
 }
 
-void collection_from_row(struct dbres *r, size_t row, size_t col0, struct collection *c)
+void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct collection *c)
 {
 	const struct text *t;
 

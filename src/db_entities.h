@@ -54,7 +54,7 @@ struct tx_coll {
 enum dbrc tx_collection_create(struct db *db, void *ctx);
 enum dbrc tx_collection_get(struct db *db, void *ctx);
 /* Fills c from the COLL_COLUMNS at col0 of row, taking their text over. */
-void collection_from_row(struct dbres *r, size_t row, size_t col0, struct collection *c);
+void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct collection *c);
 enum dbrc tx_collection_update(struct db *db, void *ctx);
 enum dbrc tx_collection_delete(struct db *db, void *ctx);
 
