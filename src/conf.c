@@ -39,7 +39,7 @@ static int check_nonempty(const char *v)
 
 #define OFF(f) offsetof(struct conf, f)
 static const struct directive directives[] = {
-	{"listen", CT_STR, OFF(listen), "/run/mcoll/mcolld.sock", 0, 0, check_nonempty},
+	{"listen", CT_STR, OFF(listen), RUNSTATEDIR "/mcoll/mcolld.sock", 0, 0, check_nonempty},
 	{"listen_mode", CT_OCTAL, OFF(listen_mode), "0660", 0, 0777, NULL},
 	{"workers", CT_INT, OFF(workers), "4", 1, 512, NULL},
 	{"db_host", CT_STR, OFF(db_host), "localhost", 0, 0, NULL},

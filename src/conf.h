@@ -26,6 +26,9 @@ struct conf {
 #define SYSCONFDIR "/etc"
 #endif
 #define CONF_DEFAULT_PATH SYSCONFDIR "/mcoll/mcoll.conf"
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
 
 /* Sets every key to its default. */
 void conf_defaults(struct conf *c);

@@ -14,7 +14,7 @@ START_TEST(test_defaults)
 	struct conf c;
 
 	conf_defaults(&c);
-	ck_assert_str_eq(c.listen, "/run/mcoll/mcolld.sock");
+	ck_assert_str_eq(c.listen, RUNSTATEDIR "/mcoll/mcolld.sock" /* from configure */);
 	ck_assert_int_eq(c.listen_mode, 0660);
 	ck_assert_int_eq(c.workers, 4);
 	ck_assert_int_eq(c.db_port, 3306);
@@ -144,11 +144,12 @@ END_TEST
 
 START_TEST(test_shipped_config)
 {
-	const char *src = getenv("MCOLL_SRCDIR");
+	/* conf/mcoll.conf is made from conf/mcoll.conf.in in the build tree */
+	const char *dir = getenv("MCOLL_BUILDDIR");
 	char path[512], err[256];
 	struct conf c;
 
-	snprintf(path, sizeof(path), "%s/conf/mcoll.conf", src ? src : ".");
+	snprintf(path, sizeof(path), "%s/conf/mcoll.conf", dir ? dir : ".");
 	unsetenv("MCOLL_DB_PASSWORD");
 	/* the shipped file names a password file that need not exist here */
 	setenv("MCOLL_DB_PASSWORD", "x", 1);
