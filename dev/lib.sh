@@ -25,12 +25,16 @@
 # Paths must not contain whitespace: the env file exports command strings
 # (MCOLLCTL, MCOLL_SQL, MCOLL_DBCTL) that callers expand unquoted.
 
-# Packages a fresh Debian 12 needs to build, run and test the stack.
+# Packages a fresh Debian 12 needs to build, run and test the stack, and
+# to build and test the Debian package (dev/pkgtest, dev/layouttest;
+# systemd for systemd.pc and systemd-analyze).
 MCOLL_PACKAGES=(
 	autoconf automake libtool pkg-config build-essential
 	libfcgi-dev libjson-c-dev libmariadb-dev libssl-dev check libsystemd-dev
 	mariadb-server mariadb-client nginx-light openssl curl jq valgrind
 	python3 clang libclang-rt-14-dev
+	systemd
+	debhelper lintian debootstrap iproute2 zstd
 )
 
 mcoll_log() { printf '==> %s\n' "$*" >&2; }
