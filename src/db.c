@@ -46,30 +46,29 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 			    " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
 			    "  AND c.deleted_at IS NULL"
 			    " WHERE " KEY_LIVE, 5},
-	/* The owner's live collections, newest first (collections_owner). */
-	[STMT_READ_LIST] = {"SELECT a.*, " COLL_COLUMNS_OF("l") " FROM"
-			    " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
-			    " LEFT JOIN (SELECT " COLL_COLUMNS " FROM collections WHERE org_id = ?"
-			    "  AND user_id = (SELECT user_id FROM api_keys k WHERE " KEY_LIVE ")"
-			    "  AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) l ON 1"
-			    " ORDER BY l.created_at DESC, l.id DESC", 7},
+	/* The owner's live collections, newest first.  Rows only when the
+	 * page has some: an empty page (or an unknown key) is told apart
+	 * with STMT_AUTH.  (An outer join here would sort through a
+	 * temporary table, on disk for its TEXT column.) */
+	[STMT_READ_LIST] = {"SELECT " AUTH_COLUMNS ", " COLL_COLUMNS_OF("c") " FROM api_keys k"
+			    " JOIN collections c ON c.org_id = ? AND c.user_id = k.user_id"
+			    "  AND c.deleted_at IS NULL"
+			    " WHERE " KEY_LIVE " ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?", 6},
 	/* A page of tracks counted from the key given (ORDER_KEY_MIN: the
-	 * first), with the collection's track_count. */
-	[STMT_READ_TRACKS] = {"SELECT a.*, c.track_count, p.track_id, p.added_at FROM"
-			      " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
-			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = a.user_id"
+	 * first), with the collection's track_count; rows only when the page
+	 * has some (else STMT_READ_BLOCKS tells why). */
+	[STMT_READ_TRACKS] = {"SELECT " AUTH_COLUMNS ", c.track_count, ct.track_id, ct.added_at FROM api_keys k"
+			      " JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
 			      "  AND c.deleted_at IS NULL"
-			      " LEFT JOIN (SELECT track_id, added_at, sort_key FROM collection_tracks"
-			      "  WHERE collection_id = ? AND sort_key >= ? ORDER BY sort_key LIMIT ? OFFSET ?) p"
-			      "  ON c.id IS NOT NULL"
-			      " ORDER BY p.sort_key", 9},
-	/* For a page past the first block: the collection's order index. */
-	[STMT_READ_BLOCKS] = {"SELECT a.*, c.track_count, b.first_key, b.entries FROM"
-			      " (SELECT " AUTH_COLUMNS " FROM api_keys k WHERE " KEY_LIVE ") a"
-			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = a.user_id"
+			      " JOIN collection_tracks ct ON ct.collection_id = c.id AND ct.sort_key >= ?"
+			      " WHERE " KEY_LIVE " ORDER BY ct.sort_key LIMIT ? OFFSET ?", 8},
+	/* The caller, the collection's track_count and its order index (in
+	 * no particular order: sorted by the caller). */
+	[STMT_READ_BLOCKS] = {"SELECT " AUTH_COLUMNS ", c.track_count, b.first_key, b.entries FROM api_keys k"
+			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
 			      "  AND c.deleted_at IS NULL"
 			      " LEFT JOIN collection_blocks b ON b.collection_id = c.id"
-			      " ORDER BY b.first_key", 5},
+			      " WHERE " KEY_LIVE, 5},
 	/* ... then the page from the block found, with what the index says now
 	 * of the entries before that block and whether it still starts there:
 	 * if both are as read before, the page's positions are right. */

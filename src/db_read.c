@@ -2,9 +2,10 @@
  * page of tracks).  Each authenticates in the statement that reads: the
  * key, membership and capability (AUTH_COLUMNS) and the rows owned by the
  * key's user come back in one round trip, and the handler answers the
- * gates in the contract's order from what came back.  A page past a
- * collection's first block takes a second statement (the block index,
- * then the page). */
+ * gates in the contract's order from what came back.  When no row comes
+ * back (an empty page, an unknown key, a collection that is not the
+ * caller's) a second statement tells which; a page past a collection's
+ * first block also takes two (the block index, then the page). */
 #include "db_entities.h"
 
 #include <stdio.h>
@@ -13,7 +14,9 @@
 #include "alloc.h"
 #include "orderkeys.h"
 
-#define AUTH_ARGS(org, hash) DV_CSTR(org), DV_CSTR(org), DV_BLOB((hash), KEYHASH_LEN)
+/* The arguments of AUTH_COLUMNS (org twice), those of the joins between,
+ * then the key of KEY_LIVE. */
+#define AUTH_ARGS(org, hash, ...) DV_CSTR(org), DV_CSTR(org), __VA_ARGS__, DV_BLOB((hash), KEYHASH_LEN)
 
 enum dbrc tx_read_collection(struct db *db, void *ctx)
 {
@@ -53,13 +56,11 @@ enum dbrc tx_read_list(struct db *db, void *ctx)
 
 	tx_read_list_free(t);
 	rc = db_exec(db, STMT_READ_LIST,
-		     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash), DV_CSTR(t->auth.org),
-			  DV_BLOB(t->auth.key_hash, KEYHASH_LEN), DV_INT(t->page.limit),
-			  DV_INT(t->page.offset)),
+		     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash, DV_CSTR(t->auth.org)),
+			  DV_INT(t->page.limit), DV_INT(t->page.offset)),
 		     &r);
 	auth_from_row(&t->auth, &r, 0, 0);
-	/* one row with null collection columns when the page is empty */
-	if (rc == DB_OK && r.nrows && dbres_cell(&r, 0, 3)->s) {
+	if (rc == DB_OK && r.nrows) {
 		t->items = xcalloc(r.nrows, sizeof(*t->items));
 		for (size_t i = 0; i < r.nrows; i++) {
 			collection_from_row(&r, i, 3, &t->items[i]);
@@ -68,6 +69,9 @@ enum dbrc tx_read_list(struct db *db, void *ctx)
 		t->n = r.nrows;
 	}
 	dbres_free(&r);
+	/* No row: an empty page, or a key that is not one */
+	if (rc == DB_OK && t->n == 0)
+		rc = tx_auth(db, &t->auth);
 	return rc;
 }
 
@@ -106,6 +110,13 @@ static enum dbrc page_by_offset(struct db *db, struct tx_read_entries *t)
 	return rc;
 }
 
+static int oblock_cmp(const void *x, const void *y)
+{
+	const struct oblock *a = x, *b = y;
+
+	return a->first_key < b->first_key ? -1 : a->first_key > b->first_key;
+}
+
 /* Past the first block: the index gives the block holding the offset;
  * the page is read from there, and used if the index still says the same
  * of what comes before that block. */
@@ -125,6 +136,7 @@ static enum dbrc page_by_index(struct db *db, struct tx_read_entries *t, struct 
 		b[nb].first_key = dbres_int(blocks, i, 4);
 		b[nb++].entries = (long)dbres_int(blocks, i, 5);
 	}
+	qsort(b, nb, sizeof(*b), oblock_cmp);
 	if (!order_locate(b, nb, count, t->page.offset, &start, &skip)) {
 		rc = page_by_offset(db, t);
 		goto out;
@@ -148,43 +160,55 @@ out:
 	return rc;
 }
 
+/* The caller, the collection and its index, then the page by the index. */
+static enum dbrc entries_by_index(struct db *db, struct tx_read_entries *t)
+{
+	struct dbres r;
+	long count;
+	enum dbrc rc = db_exec(db, STMT_READ_BLOCKS,
+			       ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash, DV_CSTR(t->ref.id),
+					      DV_CSTR(t->ref.org))),
+			       &r);
+
+	auth_from_row(&t->auth, &r, 0, 0);
+	if (rc != DB_OK || r.nrows == 0 || !dbres_cell(&r, 0, 3)->s)
+		goto out;
+	t->outcome = TXO_OK;
+	count = (long)dbres_int(&r, 0, 3);
+	if (t->auth.outcome == AUTH_OK && t->page.offset < count)
+		rc = page_by_index(db, t, &r, count);
+out:
+	dbres_free(&r);
+	return rc;
+}
+
 enum dbrc tx_read_entries(struct db *db, void *ctx)
 {
 	struct tx_read_entries *t = ctx;
-	bool deep = t->page.offset >= ORDER_BLOCK;
 	struct dbres r;
-	long count;
 	enum dbrc rc;
 
 	free(t->items);
 	t->items = NULL;
 	t->n = 0;
 	t->outcome = TXO_NOT_FOUND;
-	if (deep)
-		rc = db_exec(db, STMT_READ_BLOCKS,
-			     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash), DV_CSTR(t->ref.id),
-				  DV_CSTR(t->ref.org)),
-			     &r);
-	else
-		rc = db_exec(db, STMT_READ_TRACKS,
-			     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash), DV_CSTR(t->ref.id),
-				  DV_CSTR(t->ref.org), DV_CSTR(t->ref.id), DV_INT(ORDER_KEY_MIN),
-				  DV_INT(t->page.limit), DV_INT(t->page.offset)),
-			     &r);
-	auth_from_row(&t->auth, &r, 0, 0);
-	if (rc != DB_OK || r.nrows == 0 || !dbres_cell(&r, 0, 3)->s)
-		goto out;
-	t->outcome = TXO_OK;
-	if (t->auth.outcome != AUTH_OK)
-		goto out;
-	count = (long)dbres_int(&r, 0, 3);
-	if (!deep) {
-		if (dbres_cell(&r, 0, 4)->s)
-			take_entries(t, &r, 0, 4);
-	} else if (t->page.offset < count) {
-		rc = page_by_index(db, t, &r, count);
+	if (t->page.offset >= ORDER_BLOCK)
+		return entries_by_index(db, t);
+	/* In the first block: the page by offset, the caller and the
+	 * collection in one statement. */
+	rc = db_exec(db, STMT_READ_TRACKS,
+		     ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash, DV_CSTR(t->ref.id), DV_CSTR(t->ref.org),
+				    DV_INT(ORDER_KEY_MIN)),
+			  DV_INT(t->page.limit), DV_INT(t->page.offset)),
+		     &r);
+	if (rc == DB_OK && r.nrows) {
+		auth_from_row(&t->auth, &r, 0, 0);
+		t->outcome = TXO_OK;
+		take_entries(t, &r, 0, 4);
 	}
-out:
 	dbres_free(&r);
+	/* No row: an empty page, or no such collection, or not the caller */
+	if (rc == DB_OK && t->n == 0)
+		rc = entries_by_index(db, t);
 	return rc;
 }
