@@ -120,7 +120,15 @@ static int reap(struct pool *p, bool stopping)
 		if (i < 0)
 			continue;
 		s = &p->slot[i];
-		if (!stopping && !s->retiring) {
+		if (!stopping && !s->retiring && SB_GET(p->sb->slot[i].recycling) && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0) {
+			/* planned: max_requests reached; replaced at once */
+			log_info("worker %d (pid %ld) recycled after %llu requests (max_requests)", i,
+				 (long)pid, (unsigned long long)SB_GET(p->sb->slot[i].c.requests));
+			SB_INC(p->sb->h.recycled);
+			s->streak = 0;
+			s->next_spawn = now;
+		} else if (!stopping && !s->retiring) {
 			if (WIFSIGNALED(status))
 				log_error("worker %d (pid %ld) killed by signal %d", i, (long)pid, WTERMSIG(status));
 			else

@@ -29,12 +29,14 @@ struct sb_slot {
 	int32_t route;          /* route id of the current request, -1 if none */
 	int64_t req_start_ms;   /* CLOCK_REALTIME ms of the current request's start */
 	int64_t started;        /* time() the worker started */
+	int32_t recycling;      /* 1: exiting on purpose (max_requests reached) */
 	struct sb_counters c;
 };
 
 struct sb_header {
 	int64_t start_time;     /* time() the master started */
 	uint64_t respawns;      /* workers started to replace one that died */
+	uint64_t recycled;      /* workers replaced after max_requests */
 	struct sb_counters gone; /* of workers that have exited (master) */
 	int32_t max_busy;       /* most workers busy at once */
 	int32_t drain;          /* 1: on SIGTERM, drain the listen queue first */
@@ -66,6 +68,9 @@ void sb_summarize(const struct scoreboard *sb, int n, struct sb_summary *out);
 /* True if a slot of [0, n) other than `self` is held by a live worker with a
  * database connection. */
 bool sb_other_connected(const struct scoreboard *sb, int n, int self);
+/* True if a slot of [0, n) other than `self` is held by a live, idle
+ * worker with a database connection (it polls the listen socket). */
+bool sb_other_idle(const struct scoreboard *sb, int n, int self);
 /* Counts one more busy worker: raises h.max_busy to the busy count of
  * [0, n) if it is larger. */
 void sb_note_busy(struct scoreboard *sb, int n);

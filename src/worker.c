@@ -3,13 +3,20 @@
  * errors from nginx, route, auth) and then the endpoint's handler.
  *
  * The accept loop: SIGTERM is blocked except inside ppoll() on the listen
- * socket.  With signals blocked the worker accept4()s the connection itself
- * and hands the connected fd to libfcgi (FCGX_Request.ipcFd, kept by
- * keepConnection for FCGX_Accept_r's opening FCGX_Finish_r), so no signal
- * can land between accept and the end of the parameter read, and a request
- * once begun is always answered.  A worker without a database connection
- * reconnects before it accepts, and takes connections only when no other
- * worker of the pool is connected (then it answers 503 at once). */
+ * socket (and the kept connection).  With signals blocked the worker
+ * accept4()s the connection itself and hands the connected fd to libfcgi
+ * (FCGX_Request.ipcFd, kept by keepConnection for FCGX_Accept_r's opening
+ * FCGX_Finish_r), so no signal can land between accept and the end of the
+ * parameter read, and a request once begun is always answered.  A worker
+ * without a database connection reconnects before it accepts, and takes
+ * connections only when no other worker of the pool is connected (then it
+ * answers 503 at once).
+ *
+ * Keep-alive: a connection nginx keeps (FCGI_KEEP_CONN) stays with the
+ * worker, polled beside the listen socket.  The worker holds one connection
+ * at most and lets it go when a connection waits in the queue and no other
+ * worker is idle, when it stops, and when it is recycled (max_requests).
+ * Letting go (let_go) never loses a request: see there. */
 #include "worker.h"
 
 #include <errno.h>
@@ -56,8 +63,21 @@ struct worker {
 	int index;
 	struct scoreboard *sb;
 	struct db db;
-	FCGX_Request fcgi;
+	FCGX_Request fcgi;      /* ipcFd: the connection held (kept), or -1 */
+	long served;            /* requests answered by this worker */
+	bool recycle;           /* max_requests reached: exit after letting go */
 };
+
+/* What wait_for_work found. */
+enum work { WORK_NONE, WORK_KEPT, WORK_QUEUE };
+
+/* An empty FCGI_STDERR record for request 1 (the id nginx always uses).
+ * nginx closes an idle kept connection on which anything arrives; bytes
+ * after FCGI_END_REQUEST keep it from caching the connection at all; and
+ * before the answer to a request it skips an empty stderr record.  So it
+ * tells nginx to give the connection up, in whatever state it is. */
+static const unsigned char let_go_record[8] = {1, 7, 0, 1, 0, 0, 0, 0};
+#define LET_GO_WAIT_MS 2000 /* longest wait for nginx to close */
 
 static void on_term(int sig)
 {
@@ -127,22 +147,71 @@ static void check_db(struct worker *w)
 	SB_SET(me->db_connected, w->db.conn != NULL);
 }
 
-/* Waits until the listen socket has a connection for us (or a signal, or
- * the database socket needs attention).  Returns 1 when a connection may be
- * waiting, 0 to go round the loop again. */
-static int wait_for_work(struct worker *w, const sigset_t *unblocked)
-{
-	struct pollfd pfd[2];
-	struct timespec ts, *tsp = NULL;
-	int nfd = 0, rc, dfd = db_fd(&w->db);
+static void serve(struct worker *w);
+static int take_kept(struct worker *w);
 
-	/* Connections are not kept (nginx sends no FCGI_KEEP_CONN); were one
-	 * kept, it would be polled here beside the listen socket and let go
-	 * when the listen socket shows someone waiting. */
-	if (w->fcgi.ipcFd >= 0) {
-		close(w->fcgi.ipcFd);
-		w->fcgi.ipcFd = -1;
+static void drop_kept(struct worker *w)
+{
+	close(w->fcgi.ipcFd);
+	w->fcgi.ipcFd = -1;
+}
+
+/* Gives up the kept connection without losing a request nginx may be
+ * sending on it at this very moment.  Closing at once would be unsafe:
+ * nginx retries no request (fastcgi_next_upstream off), and never a POST
+ * it has begun to send.  Instead the worker sends let_go_record and waits
+ * for nginx to close (EOF, then close(): nothing unread, so no reset).
+ * Should a request arrive first (nginx took the connection before the
+ * record reached it), it is served, and the record follows its answer.
+ * Only a peer that ignores the record for LET_GO_WAIT_MS is closed on. */
+static void let_go(struct worker *w)
+{
+	while (w->fcgi.ipcFd >= 0) {
+		struct pollfd p = {.fd = w->fcgi.ipcFd, .events = POLLIN};
+		char c;
+
+		if (write(p.fd, let_go_record, sizeof(let_go_record)) != (ssize_t)sizeof(let_go_record)) {
+			drop_kept(w); /* EPIPE: nginx has closed it already */
+			return;
+		}
+		if (poll(&p, 1, LET_GO_WAIT_MS) != 1) {
+			log_warn("kept connection still open %d ms after asking the web server to close it: "
+				 "closing it", LET_GO_WAIT_MS);
+			drop_kept(w);
+			return;
+		}
+		if (recv(p.fd, &c, 1, MSG_PEEK) <= 0) {
+			drop_kept(w); /* EOF (or reset): nginx let it go */
+			return;
+		}
+		if (take_kept(w) == 0)
+			serve(w);
 	}
+}
+
+/* After an answer: true if the kept connection should go now -- the
+ * worker stops or is recycled, or a connection waits in the queue and no
+ * other worker is idle to take it (an idle one is polling the queue). */
+static bool should_let_go(const struct worker *w)
+{
+	struct pollfd pfd = {.fd = w->listen_fd, .events = POLLIN};
+
+	if (w->fcgi.ipcFd < 0)
+		return false;
+	if (stopping || w->recycle || !w->db.conn)
+		return true;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
+	       !sb_other_idle(w->sb, (int)SB_GET(w->sb->h.nslots), w->index);
+}
+
+/* Waits until the kept connection has a request, or the listen socket a
+ * connection for us (or a signal, or the database socket needs attention).
+ * A request already sent on the kept connection goes first. */
+static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
+{
+	struct pollfd pfd[3];
+	struct timespec ts, *tsp = NULL;
+	int nfd = 0, rc, dfd = db_fd(&w->db), kept = -1, dbi = -1;
 
 	if (dfd < 0) {
 		/* Try the database again soon; meanwhile listen only when no
@@ -151,34 +220,54 @@ static int wait_for_work(struct worker *w, const sigset_t *unblocked)
 		ts.tv_nsec = 100 * 1000000L;
 		tsp = &ts;
 		if (sb_other_connected(w->sb, (int)SB_GET(w->sb->h.nslots), w->index)) {
+			let_go(w);
 			ppoll(NULL, 0, tsp, unblocked);
-			return 0;
+			return WORK_NONE;
 		}
 	}
 	pfd[nfd].fd = w->listen_fd;
 	pfd[nfd].events = POLLIN;
 	pfd[nfd++].revents = 0;
+	if (w->fcgi.ipcFd >= 0) {
+		kept = nfd;
+		pfd[nfd].fd = w->fcgi.ipcFd;
+		pfd[nfd].events = POLLIN;
+		pfd[nfd++].revents = 0;
+	}
 	if (dfd >= 0) {
+		dbi = nfd;
 		pfd[nfd].fd = dfd;
 		pfd[nfd].events = POLLIN;
 		pfd[nfd++].revents = 0;
 	}
 	rc = ppoll(pfd, (nfds_t)nfd, tsp, unblocked);
 	if (rc <= 0)
-		return 0;
-	if (nfd > 1 && pfd[1].revents) {
+		return WORK_NONE;
+	if (dbi >= 0 && pfd[dbi].revents) {
 		log_warn("database connection lost while idle");
 		db_close(&w->db);
 		SB_SET(me->db_connected, 0);
-		return 0;
+		return WORK_NONE;
 	}
-	return (pfd[0].revents & POLLIN) != 0;
+	if (kept >= 0 && pfd[kept].revents)
+		return WORK_KEPT; /* a request, or nginx closed it */
+	return (pfd[0].revents & POLLIN) ? WORK_QUEUE : WORK_NONE;
+}
+
+/* Reads the next request's parameters from the kept connection.  Returns
+ * 0 with a request in w->fcgi, -1 when nginx closed the connection (libfcgi
+ * closes it and finds no listen socket of its own, -1). */
+static int take_kept(struct worker *w)
+{
+	w->fcgi.keepConnection = 1;
+	return FCGX_Accept_r(&w->fcgi) < 0 ? -1 : 0;
 }
 
 /* Accepts one connection and reads its FastCGI parameters.  Returns 0 with
  * a request in w->fcgi, -1 when there was none (another worker took it, or
- * the peer went away before its parameters). */
-static int take_request(struct worker *w)
+ * the peer went away before its parameters).  A kept connection is let go
+ * first: the worker holds one connection at a time. */
+static int take_queued(struct worker *w)
 {
 	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC), one = 1;
 
@@ -194,17 +283,12 @@ static int take_request(struct worker *w)
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
 	SB_INC(me->c.accepted);
+	let_go(w);
 	/* libfcgi reads from ipcFd instead of accepting when it is >= 0;
 	 * keepConnection stops its opening FCGX_Finish_r from closing it.
 	 * The request's own FCGI_KEEP_CONN flag then replaces it. */
 	w->fcgi.ipcFd = fd;
-	w->fcgi.keepConnection = 1;
-	if (FCGX_Accept_r(&w->fcgi) < 0) {
-		/* The connection broke before its parameters: libfcgi closed
-		 * it and found no listen socket of its own (-1). */
-		return -1;
-	}
-	return 0;
+	return take_kept(w);
 }
 
 static void serve(struct worker *w)
@@ -225,6 +309,8 @@ static void serve(struct worker *w)
 	SB_SET(me->req_start_ms, 0);
 	SB_SET(me->db_connected, w->db.conn != NULL);
 	SB_SET(me->state, SB_IDLE);
+	if (w->conf->max_requests > 0 && ++w->served >= w->conf->max_requests)
+		w->recycle = true;
 }
 
 /* After SIGTERM: true while the pool drains the listen queue on stop and a
@@ -279,16 +365,26 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 	SB_SET(me->route, -1);
 	SB_SET(me->state, SB_IDLE);
 	for (;;) {
+		enum work got = WORK_QUEUE;
 		if (stopping) {
+			let_go(&w);
 			if (!queue_waiting(&w))
 				break;
 		} else {
 			check_db(&w);
-			if (!wait_for_work(&w, &unblocked))
+			got = wait_for_work(&w, &unblocked);
+			if (got == WORK_NONE)
 				continue;
 		}
-		if (take_request(&w) == 0)
+		if ((got == WORK_KEPT ? take_kept(&w) : take_queued(&w)) == 0)
 			serve(&w);
+		if (should_let_go(&w))
+			let_go(&w);
+		if (w.recycle) {
+			/* the master counts this exit as planned */
+			SB_SET(me->recycling, 1);
+			break;
+		}
 	}
 	SB_SET(me->state, SB_STARTING);
 	FCGX_Free(&w.fcgi, 1);

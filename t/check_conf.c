@@ -25,6 +25,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.shutdown_timeout, 10);
 	ck_assert_int_eq(c.request_timeout, 10);
 	ck_assert_int_eq(c.lock_wait_timeout, 3);
+	ck_assert_int_eq(c.max_requests, 0);
 	conf_free(&c);
 }
 END_TEST
@@ -39,7 +40,8 @@ START_TEST(test_parse)
 				    "# comment\n\n  listen = 127.0.0.1:9000  \nworkers=8\n"
 				    "listen_mode = 0600\ndb_socket = /run/mysqld/mysqld.sock\n"
 				    "log_level = debug\nbody_limit = 2048\n"
-				    "request_timeout = 30\nlock_wait_timeout = 5\n",
+				    "request_timeout = 30\nlock_wait_timeout = 5\n"
+				    "max_requests = 500\n",
 				    err, sizeof(err)),
 			 0);
 	ck_assert_str_eq(c.listen, "127.0.0.1:9000");
@@ -50,6 +52,7 @@ START_TEST(test_parse)
 	ck_assert_int_eq(c.body_limit, 2048);
 	ck_assert_int_eq(c.request_timeout, 30);
 	ck_assert_int_eq(c.lock_wait_timeout, 5);
+	ck_assert_int_eq(c.max_requests, 500);
 	conf_free(&c);
 }
 END_TEST
@@ -70,6 +73,8 @@ static const struct {
 	{"request_timeout = 1.5\n", "line 1: invalid value for 'request_timeout'"},
 	{"lock_wait_timeout = 0\n", "line 1: invalid value for 'lock_wait_timeout'"},
 	{"lock_wait_timeout = 3601\n", "line 1: invalid value for 'lock_wait_timeout'"},
+	{"max_requests = -1\n", "line 1: invalid value for 'max_requests'"},
+	{"max_requests = 10k\n", "line 1: invalid value for 'max_requests'"},
 };
 
 START_TEST(test_bad)
