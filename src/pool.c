@@ -123,8 +123,10 @@ static int reap(struct pool *p, bool stopping)
 		if (!stopping && !s->retiring && SB_GET(p->sb->slot[i].recycling) && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0) {
 			/* planned: max_requests reached; replaced at once */
-			log_info("worker %d (pid %ld) recycled after %llu requests (max_requests)", i,
-				 (long)pid, (unsigned long long)SB_GET(p->sb->slot[i].c.requests));
+			log_info("worker %d (pid %ld) recycled after %llu requests on %llu connections "
+				 "(max_requests)", i, (long)pid,
+				 (unsigned long long)SB_GET(p->sb->slot[i].c.requests),
+				 (unsigned long long)SB_GET(p->sb->slot[i].c.accepted));
 			SB_INC(p->sb->h.recycled);
 			s->streak = 0;
 			s->next_spawn = now;

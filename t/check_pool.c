@@ -91,6 +91,23 @@ START_TEST(test_other_connected)
 }
 END_TEST
 
+START_TEST(test_other_idle)
+{
+	struct scoreboard *sb = board();
+
+	ck_assert(!sb_other_idle(sb, 5, 0)); /* 1 busy, 2 starting, 3 no database, 4 no pid */
+	ck_assert(sb_other_idle(sb, 5, 1));  /* 0 is */
+	ck_assert(sb_other_idle(sb, 5, 3));
+	ck_assert(!sb_other_idle(sb, 0, 1));
+	sb->slot[3].db_connected = 1;
+	ck_assert(sb_other_idle(sb, 5, 0)); /* now 3 is */
+	ck_assert(!sb_other_idle(sb, 3, 0)); /* 3 is outside [0, 3) */
+	sb->slot[0].state = SB_BUSY;
+	ck_assert(!sb_other_idle(sb, 5, 3));
+	sb_destroy(sb);
+}
+END_TEST
+
 START_TEST(test_busy_and_status)
 {
 	struct scoreboard *sb = board();
@@ -153,6 +170,7 @@ static Suite *pool_suite(void)
 	tcase_add_loop_test(tc, test_delay, 0, sizeof(delays) / sizeof(delays[0]));
 	tcase_add_test(tc, test_summary);
 	tcase_add_test(tc, test_other_connected);
+	tcase_add_test(tc, test_other_idle);
 	tcase_add_test(tc, test_busy_and_status);
 	tcase_add_test(tc, test_totals);
 	suite_add_tcase(s, tc);

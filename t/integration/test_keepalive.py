@@ -197,18 +197,22 @@ class MaxRequestsTest(unittest.TestCase):
         bad = load.failures()
         self.assertEqual(bad, [], "%d failed, e.g. %r" % (len(bad), bad[:3]))
         log = ph.log_since(off)
-        recycled = re.findall(r"worker (\d+) \(pid (\d+)\) recycled after (\d+) requests", log)
-        # 50 each (51 when a request arrived on its kept connection just
-        # as it was let go: that one is served too)
-        self.assertTrue(all(x[2] in ("50", "51") for x in recycled), recycled)
-        # 2000 requests over n workers of 50 each: every full 50 but the
-        # (at most n) unfinished ones at the end
-        self.assertGreaterEqual(len(recycled), 2000 // 50 - n)
+        recycled = re.findall(r"worker (\d+) \(pid (\d+)\) recycled after (\d+) requests on (\d+) "
+                              r"connections \(max_requests\)", log)
+        # 50 each (a few more when requests arrived on its kept
+        # connection just as it was let go: those are served too)
+        self.assertTrue(all(50 <= int(x[2]) <= 55 for x in recycled), recycled)
+        # 2000 requests over n workers of 50 (to 55) each, but the (at most
+        # n) unfinished ones at the end
+        self.assertGreaterEqual(len(recycled), 2000 // 55 - n)
         self.assertLessEqual(len(recycled), 2000 // 50)
         self.assertNotRegex(log, r"exited with|killed by signal")
         self.assertTrue(ph.wait_for(lambda: len(ph.workers()) == n, 10))
         self.assertEqual(set(ph.workers()) & set(before), set())
-        print("\n  max_requests = 50: 2000 requests, %d workers recycled" % len(recycled))
+        conns = sum(int(x[3]) for x in recycled)
+        self.assertGreaterEqual(conns, 1)
+        print("\n  max_requests = 50: 2000 requests, %d workers recycled, %.1f requests a connection"
+              % (len(recycled), 50.0 * len(recycled) / conns))
 
 
 if __name__ == "__main__":
