@@ -191,14 +191,16 @@ static void let_go(struct worker *w)
 
 /* After an answer: true if the kept connection should go now -- the
  * worker stops or is recycled, or a connection waits in the queue and no
- * other worker is idle to take it (an idle one is polling the queue). */
+ * other worker is idle to take it (an idle one is polling the queue).  A
+ * worker without a database keeps it while no other worker is connected
+ * (it serves the 503s; wait_for_work lets it go otherwise). */
 static bool should_let_go(const struct worker *w)
 {
 	struct pollfd pfd = {.fd = w->listen_fd, .events = POLLIN};
 
 	if (w->fcgi.ipcFd < 0)
 		return false;
-	if (stopping || w->recycle || !w->db.conn)
+	if (stopping || w->recycle)
 		return true;
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
 	       !sb_other_idle(w->sb, (int)SB_GET(w->sb->h.nslots), w->index);
