@@ -17,6 +17,8 @@ static const struct api_err_info table[API_ERR__MAX] = {
 			   "The request payload is too large."},
 	[API_UNSUPPORTED_MEDIA] = {415, "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE", "client_error",
 				   "The request payload must be sent as application/json."},
+	[API_PRECONDITION_FAILED] = {412, "Precondition Failed", "PRECONDITION_FAILED", "client_error",
+				     "The resource has been modified since it was read."},
 	[API_INVALID] = {422, "Unprocessable Entity", "VALIDATION_ERROR", "validation_error",
 			 "The request payload is invalid."},
 	[API_UNAVAILABLE] = {503, "Service Unavailable", "SERVICE_UNAVAILABLE", "server_error",
@@ -39,6 +41,8 @@ const char *http_reason(int status)
 		return "OK";
 	case 201:
 		return "Created";
+	case 304:
+		return "Not Modified";
 	default:
 		for (size_t i = 0; i < API_ERR__MAX; i++)
 			if (table[i].status == status)

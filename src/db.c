@@ -17,10 +17,11 @@
 #include "orderkeys.h"
 
 #define COLL_COLUMNS \
-	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at"
+	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at," \
+	" version"
 #define COLL_COLUMNS_OF(t) \
 	t ".id, " t ".name, " t ".description, " t ".cover_track_id, " t ".cover_image_url, " \
-	t ".track_count, " t ".created_at, " t ".updated_at"
+	t ".track_count, " t ".created_at, " t ".updated_at, " t ".version"
 /* The caller: its user, membership of the organization (first ?) and the
  * capability there (second ?); with KEY_LIVE on api_keys k (third ?). */
 #define AUTH_COLUMNS \
@@ -31,6 +32,9 @@
 #define KEY_LIVE "k.key_hash = ? AND k.revoked_at IS NULL"
 #define OWNED_LIVE "id = ? AND org_id = ? AND user_id = ? AND deleted_at IS NULL"
 #define NOW "UTC_TIMESTAMP(6)"
+/* Every statement that writes a collection row moves its version
+ * (sql/003_collection_version.sql): the ETag. */
+#define BUMP "version = version + 1"
 
 struct stmt_def {
 	const char *sql;
@@ -55,16 +59,18 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 			    "  AND c.deleted_at IS NULL"
 			    " WHERE " KEY_LIVE " ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?", 6},
 	/* A page of tracks counted from the key given (ORDER_KEY_MIN: the
-	 * first), with the collection's track_count; rows only when the page
+	 * first), with the collection's track_count and version; rows only when the page
 	 * has some (else STMT_READ_BLOCKS tells why). */
-	[STMT_READ_TRACKS] = {"SELECT " AUTH_COLUMNS ", c.track_count, ct.track_id, ct.added_at FROM api_keys k"
+	[STMT_READ_TRACKS] = {"SELECT " AUTH_COLUMNS ", c.track_count, c.version, ct.track_id, ct.added_at"
+			      " FROM api_keys k"
 			      " JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
 			      "  AND c.deleted_at IS NULL"
 			      " JOIN collection_tracks ct ON ct.collection_id = c.id AND ct.sort_key >= ?"
 			      " WHERE " KEY_LIVE " ORDER BY ct.sort_key LIMIT ? OFFSET ?", 8},
-	/* The caller, the collection's track_count and its order index (in
+	/* The caller, the collection's track_count and version and its order index (in
 	 * no particular order: sorted by the caller). */
-	[STMT_READ_BLOCKS] = {"SELECT " AUTH_COLUMNS ", c.track_count, b.first_key, b.entries FROM api_keys k"
+	[STMT_READ_BLOCKS] = {"SELECT " AUTH_COLUMNS ", c.track_count, c.version, b.first_key, b.entries"
+			      " FROM api_keys k"
 			      " LEFT JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
 			      "  AND c.deleted_at IS NULL"
 			      " LEFT JOIN collection_blocks b ON b.collection_id = c.id"
@@ -81,14 +87,14 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_COLL_GET] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE, 3},
 	[STMT_COLL_LOCK] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE " FOR UPDATE", 3},
 	[STMT_COLL_INSERT] = {"INSERT INTO collections (id, org_id, user_id, name, description,"
-			      " cover_track_id, cover_image_url, track_count, created_at, updated_at)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, 0, UTC_TIMESTAMP(), UTC_TIMESTAMP())", 7},
+			      " cover_track_id, cover_image_url, track_count, created_at, updated_at, version)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, 0, UTC_TIMESTAMP(), UTC_TIMESTAMP(), 1)", 7},
 	[STMT_COLL_UPDATE] = {"UPDATE collections SET name = ?, description = ?, cover_track_id = ?,"
-			      " cover_image_url = ?, updated_at = " NOW " WHERE id = ?", 5},
-	[STMT_COLL_SET_COUNT] = {"UPDATE collections SET track_count = ?, updated_at = " NOW
+			      " cover_image_url = ?, updated_at = " NOW ", " BUMP " WHERE id = ?", 5},
+	[STMT_COLL_SET_COUNT] = {"UPDATE collections SET track_count = ?, updated_at = " NOW ", " BUMP
 				 " WHERE id = ?", 2},
-	[STMT_COLL_TOUCH] = {"UPDATE collections SET updated_at = " NOW " WHERE id = ?", 1},
-	[STMT_COLL_DELETE] = {"UPDATE collections SET deleted_at = " NOW ", updated_at = " NOW
+	[STMT_COLL_TOUCH] = {"UPDATE collections SET updated_at = " NOW ", " BUMP " WHERE id = ?", 1},
+	[STMT_COLL_DELETE] = {"UPDATE collections SET deleted_at = " NOW ", updated_at = " NOW ", " BUMP
 			      " WHERE id = ?", 1},
 	[STMT_TRACK_CHECK] = {"SELECT id FROM tracks WHERE id = ? AND org_id = ? LOCK IN SHARE MODE", 2},
 	/* Order: an entry's position is its rank by sort_key (orderkeys.h);
@@ -164,8 +170,8 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				    " ORDER BY collection_id", 1},
 	[STMT_ADM_COLL_LOCK_ID] = {"SELECT track_count FROM collections WHERE id = ? FOR UPDATE", 1},
 	[STMT_ADM_COLL_DECREMENT] = {"UPDATE collections SET track_count = track_count - 1,"
-				     " updated_at = " NOW " WHERE id = ?", 1},
-	[STMT_ADM_COVER_CLEAR] = {"UPDATE collections SET cover_track_id = NULL, updated_at = " NOW
+				     " updated_at = " NOW ", " BUMP " WHERE id = ?", 1},
+	[STMT_ADM_COVER_CLEAR] = {"UPDATE collections SET cover_track_id = NULL, updated_at = " NOW ", " BUMP
 				  " WHERE cover_track_id = ?", 1},
 	[STMT_ADM_TRACK_DELETE] = {"DELETE FROM tracks WHERE id = ?", 1},
 	[STMT_ADM_MIGRATION_APPLIED] = {"SELECT version FROM schema_migrations WHERE version = ?", 1},
@@ -174,7 +180,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_CAP_DELETE_ALL] = {"DELETE FROM membership_capabilities WHERE org_id = ? AND user_id = ?", 2},
 	[STMT_ADM_MEMBER_DELETE] = {"DELETE FROM memberships WHERE org_id = ? AND user_id = ?", 2},
 	[STMT_ADM_COLL_STATE] = {"SELECT deleted_at FROM collections WHERE id = ? FOR UPDATE", 1},
-	[STMT_ADM_COLL_RESTORE] = {"UPDATE collections SET deleted_at = NULL, updated_at = " NOW
+	[STMT_ADM_COLL_RESTORE] = {"UPDATE collections SET deleted_at = NULL, updated_at = " NOW ", " BUMP
 				   " WHERE id = ? AND deleted_at IS NOT NULL", 1},
 	/* Purge walks soft-deleted collections in primary key order, a batch
 	 * at a time (deleted_at compared with a UTC date, e.g. '2026-01-31'),
@@ -185,7 +191,8 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				 " AND deleted_at < ? FOR UPDATE", 2},
 	[STMT_ADM_PURGE_ENTRIES] = {"DELETE FROM collection_tracks WHERE collection_id = ?"
 				    " ORDER BY sort_key DESC LIMIT ?", 2},
-	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ? WHERE id = ?", 2},
+	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ?, " BUMP
+				  " WHERE id = ?", 2},
 	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
 };
 

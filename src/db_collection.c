@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "etag.h"
 #include "log.h"
 
 /* A copy of a cell's text that outlives the result. */
@@ -38,6 +39,12 @@ void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct 
 	t = dbres_cell(r, row, col0 + 7);
 	if (timefmt_from_db(t->s, t->len, c->updated_at) != 0)
 		c->updated_at[0] = '\0';
+	c->version = dbres_int(r, row, col0 + 8);
+}
+
+bool precondition_holds(const char *if_match, long long version)
+{
+	return !if_match || etag_match_version(if_match, version);
 }
 
 enum dbrc collection_fetch(struct db *db, const struct coll_ref *ref, bool lock,
@@ -151,6 +158,11 @@ enum dbrc tx_collection_update(struct db *db, void *ctx)
 		t->outcome = TXO_BAD_COVER;
 		goto out;
 	}
+	if (!precondition_holds(t->if_match, cur.version)) {
+		t->outcome = TXO_PRECONDITION;
+		t->out.version = cur.version;
+		goto out;
+	}
 	rc = db_exec(db, STMT_COLL_UPDATE,
 		     ARGS(field_or(&in->name, &cur.name), field_or(&in->description, &cur.description),
 			  field_or(&in->cover_track_id, &cur.cover_track_id),
@@ -175,6 +187,11 @@ enum dbrc tx_collection_delete(struct db *db, void *ctx)
 		t->outcome = TXO_NOT_FOUND;
 		return rc;
 	}
+	if (!precondition_holds(t->if_match, t->out.version)) {
+		t->outcome = TXO_PRECONDITION;
+		return DB_OK;
+	}
 	t->outcome = TXO_OK;
+	t->out.version++; /* STMT_COLL_DELETE moves it */
 	return db_exec(db, STMT_COLL_DELETE, ARGS(DV_CSTR(t->ref.id)), NULL);
 }

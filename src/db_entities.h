@@ -35,6 +35,7 @@ enum tx_outcome {
 	TXO_TRACK_NOT_FOUND, /* track absent or in another organization */
 	TXO_BAD_COVER,       /* cover_track_id names no track of the organization */
 	TXO_FULL,            /* the collection holds COLLECTION_MAX_TRACKS */
+	TXO_PRECONDITION,    /* If-Match names no current ETag: nothing changed */
 };
 
 /* Identifies the caller's collection: org and user from auth, id from the
@@ -48,11 +49,17 @@ struct coll_ref {
 struct tx_coll {
 	struct coll_ref ref;             /* ref.id unused on create */
 	const struct coll_input *in;     /* create and update */
+	const char *if_match;            /* update and delete: If-Match, NULL: none */
 	enum tx_outcome outcome;
-	struct collection out;           /* the collection after the change */
+	struct collection out;           /* the collection after the change (on
+					  * TXO_PRECONDITION: out.version, the
+					  * current version) */
 };
 enum dbrc tx_collection_create(struct db *db, void *ctx);
 enum dbrc tx_collection_get(struct db *db, void *ctx);
+/* A write's If-Match (NULL: none) holds for the collection at version,
+ * read under its row lock. */
+bool precondition_holds(const char *if_match, long long version);
 /* Fills c from the COLL_COLUMNS at col0 of row, taking their text over. */
 void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct collection *c);
 enum dbrc tx_collection_update(struct db *db, void *ctx);
@@ -81,6 +88,7 @@ struct tx_read_entries {
 	struct coll_ref ref;
 	struct page page;
 	enum tx_outcome outcome;
+	long long version; /* the collection's, read with the page */
 	struct entry *items;
 	size_t n;
 };
@@ -90,7 +98,9 @@ enum dbrc tx_read_entries(struct db *db, void *ctx);
 struct tx_member {
 	struct coll_ref ref;
 	const char *track_id; /* well formed */
+	const char *if_match; /* NULL: none */
 	enum tx_outcome outcome;
+	long long version;    /* the collection's after the call */
 };
 enum dbrc tx_track_add(struct db *db, void *ctx);
 enum dbrc tx_track_remove(struct db *db, void *ctx);
@@ -99,7 +109,9 @@ struct tx_order {
 	struct coll_ref ref;
 	const char *const *ids; /* as given, unique */
 	size_t n;
+	const char *if_match;   /* NULL: none */
 	enum tx_outcome outcome;
+	long long version;      /* the collection's after the call */
 };
 enum dbrc tx_reorder(struct db *db, void *ctx);
 

@@ -2,7 +2,8 @@
  * page of tracks).  Each authenticates in the statement that reads: the
  * key, membership and capability (AUTH_COLUMNS) and the rows owned by the
  * key's user come back in one round trip, and the handler answers the
- * gates in the contract's order from what came back.  When no row comes
+ * gates in the contract's order from what came back (a collection's
+ * version, its ETag, with it).  When no row comes
  * back (an empty page, an unknown key, a collection that is not the
  * caller's) a second statement tells which; a page past a collection's
  * first block also takes two (the block index, then the page). */
@@ -131,10 +132,10 @@ static enum dbrc page_by_index(struct db *db, struct tx_read_entries *t, struct 
 	enum dbrc rc;
 
 	for (size_t i = 0; i < blocks->nrows; i++) {
-		if (!dbres_cell(blocks, i, 4)->s)
+		if (!dbres_cell(blocks, i, 5)->s)
 			continue;
-		b[nb].first_key = dbres_int(blocks, i, 4);
-		b[nb++].entries = (long)dbres_int(blocks, i, 5);
+		b[nb].first_key = dbres_int(blocks, i, 5);
+		b[nb++].entries = (long)dbres_int(blocks, i, 6);
 	}
 	qsort(b, nb, sizeof(*b), oblock_cmp);
 	if (!order_locate(b, nb, count, t->page.offset, &start, &skip)) {
@@ -175,6 +176,7 @@ static enum dbrc entries_by_index(struct db *db, struct tx_read_entries *t)
 		goto out;
 	t->outcome = TXO_OK;
 	count = (long)dbres_int(&r, 0, 3);
+	t->version = dbres_int(&r, 0, 4);
 	if (t->auth.outcome == AUTH_OK && t->page.offset < count)
 		rc = page_by_index(db, t, &r, count);
 out:
@@ -192,6 +194,7 @@ enum dbrc tx_read_entries(struct db *db, void *ctx)
 	t->items = NULL;
 	t->n = 0;
 	t->outcome = TXO_NOT_FOUND;
+	t->version = 0;
 	if (t->page.offset >= ORDER_BLOCK)
 		return entries_by_index(db, t);
 	/* In the first block: the page by offset, the caller and the
@@ -204,7 +207,8 @@ enum dbrc tx_read_entries(struct db *db, void *ctx)
 	if (rc == DB_OK && r.nrows) {
 		auth_from_row(&t->auth, &r, 0, 0);
 		t->outcome = TXO_OK;
-		take_entries(t, &r, 0, 4);
+		t->version = dbres_int(&r, 0, 4);
+		take_entries(t, &r, 0, 5);
 	}
 	dbres_free(&r);
 	/* No row: an empty page, or no such collection, or not the caller */

@@ -1,6 +1,8 @@
 /* db_track.c -- transactions on a collection's ordered tracks: add, remove,
  * reorder (the pages are read in db_read.c).  Every mutation first locks the collection row, which
- * serialises all changes to one collection.  The order lives in sort keys
+ * serialises all changes to one collection, and checks its If-Match
+ * against the version read there; the one statement that writes the row
+ * moves the version.  The order lives in sort keys
  * and a block index (orderkeys.h, sql/002_order_keys.sql): a change writes
  * the entries it adds, removes or moves and a block row or two, never the
  * entries after them; track_count stays the number of entries, and the
@@ -224,10 +226,11 @@ enum dbrc entry_remove(struct db *db, const char *coll, const char *track, long 
 	return rc;
 }
 
-/* Locks the caller's collection: *count gets its track_count.  Sets
- * t->outcome to TXO_NOT_FOUND when the collection is not the caller's. */
+/* Locks the caller's collection: *count gets its track_count, *version
+ * its version.  Sets *outcome to TXO_NOT_FOUND when the collection is not
+ * the caller's. */
 static enum dbrc lock_collection(struct db *db, const struct coll_ref *ref, enum tx_outcome *outcome,
-				 long *count)
+				 long *count, long long *version)
 {
 	struct collection c = {0};
 	bool found;
@@ -235,8 +238,19 @@ static enum dbrc lock_collection(struct db *db, const struct coll_ref *ref, enum
 
 	*outcome = found ? TXO_OK : TXO_NOT_FOUND;
 	*count = c.track_count;
+	*version = c.version;
 	collection_free(&c);
 	return rc;
+}
+
+/* After the lock: TXO_PRECONDITION when the write's If-Match does not
+ * hold; true when the write may go on. */
+static bool precondition_or_outcome(const char *if_match, long long version, enum tx_outcome *outcome)
+{
+	if (precondition_holds(if_match, version))
+		return true;
+	*outcome = TXO_PRECONDITION;
+	return false;
 }
 
 enum dbrc tx_track_add(struct db *db, void *ctx)
@@ -246,9 +260,17 @@ enum dbrc tx_track_add(struct db *db, void *ctx)
 	long long key, min, max;
 	long count;
 	bool member, empty;
-	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count);
+	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
 	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND)
+		return rc;
+	/* The track is checked before If-Match (it is part of the request),
+	 * membership and the limit after (they are the collection's state). */
+	rc = db_exec(db, STMT_TRACK_CHECK, ARGS(DV_CSTR(t->track_id), DV_CSTR(t->ref.org)), &r);
+	if (rc == DB_OK && r.nrows != 1)
+		t->outcome = TXO_TRACK_NOT_FOUND;
+	dbres_free(&r);
+	if (rc != DB_OK || t->outcome != TXO_OK || !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return rc;
 	if ((rc = entry_key(db, t->ref.id, t->track_id, &member, &key)) != DB_OK)
 		return rc;
@@ -256,12 +278,6 @@ enum dbrc tx_track_add(struct db *db, void *ctx)
 		t->outcome = TXO_NOOP;
 		return DB_OK;
 	}
-	rc = db_exec(db, STMT_TRACK_CHECK, ARGS(DV_CSTR(t->track_id), DV_CSTR(t->ref.org)), &r);
-	if (rc == DB_OK && r.nrows != 1)
-		t->outcome = TXO_TRACK_NOT_FOUND;
-	dbres_free(&r);
-	if (rc != DB_OK || t->outcome != TXO_OK)
-		return rc;
 	if (count >= COLLECTION_MAX_TRACKS) {
 		t->outcome = TXO_FULL;
 		return DB_OK;
@@ -281,6 +297,7 @@ enum dbrc tx_track_add(struct db *db, void *ctx)
 		rc = blocks_append(db, t->ref.id, key);
 	if (rc == DB_OK)
 		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(count + 1), DV_CSTR(t->ref.id)), NULL);
+	t->version++; /* STMT_COLL_SET_COUNT moved it */
 	return rc;
 }
 
@@ -289,9 +306,9 @@ enum dbrc tx_track_remove(struct db *db, void *ctx)
 	struct tx_member *t = ctx;
 	long count;
 	bool removed;
-	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count);
+	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
-	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND)
+	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND || !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return rc;
 	rc = entry_remove(db, t->ref.id, t->track_id, count, &removed);
 	if (rc != DB_OK)
@@ -300,6 +317,7 @@ enum dbrc tx_track_remove(struct db *db, void *ctx)
 		t->outcome = TXO_NOOP;
 		return DB_OK;
 	}
+	t->version++; /* STMT_COLL_SET_COUNT moves it */
 	return db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(count - 1), DV_CSTR(t->ref.id)), NULL);
 }
 
@@ -333,9 +351,9 @@ enum dbrc tx_reorder(struct db *db, void *ctx)
 	const char *json;
 	long count;
 	bool same, empty;
-	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count);
+	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
-	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND)
+	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND || !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		goto out;
 	for (size_t i = 0; i < t->n; i++)
 		json_object_array_add(listed, json_object_new_string(t->ids[i]));
@@ -381,6 +399,7 @@ enum dbrc tx_reorder(struct db *db, void *ctx)
 touch:
 	if (rc == DB_OK)
 		rc = db_exec(db, STMT_COLL_TOUCH, ARGS(DV_CSTR(t->ref.id)), NULL);
+	t->version++; /* STMT_COLL_TOUCH moved it */
 out:
 	json_object_put(listed);
 	json_object_put(moving);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "etag.h"
 #include "handlers.h"
 #include "render.h"
 #include "resp.h"
@@ -58,6 +59,7 @@ void h_collection_create(struct req *r)
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_create, &t);
 	if (failure_replied(r, rc, t.outcome, NULL, 0))
 		goto out;
+	etag_collection(t.out.version, r->etag);
 	location = xasprintf("Location: /v1/music/%s/collections/%s\r\n", t.ref.org, t.out.id);
 	resp_collection(r, 201, &t.out, location);
 	free(location);
@@ -70,6 +72,7 @@ void h_collection_get(struct req *r)
 {
 	struct tx_read_coll t = {.auth.org = r->route.param[P_ORG]};
 	unsigned char hash[KEYHASH_LEN];
+	char etag[ETAG_MAX];
 	enum dbrc rc;
 
 	if (!auth_key_or_reply(r, hash))
@@ -79,7 +82,8 @@ void h_collection_get(struct req *r)
 	t.ref.id = r->route.param[P_COLL];
 	rc = db_txn(r->db, TXN_NONE, tx_read_collection, &t);
 	if (!failure_replied(r, rc, TXO_OK, NULL, 0) && auth_outcome_or_reply(r, &t.auth) &&
-	    coll_ref_or_reply(r, &t.ref) && !failure_replied(r, DB_OK, t.outcome, NULL, 0))
+	    coll_ref_or_reply(r, &t.ref) && !failure_replied(r, DB_OK, t.outcome, NULL, 0) &&
+	    !not_modified_replied(r, etag_collection(t.out.version, etag)))
 		resp_collection(r, 200, &t.out, NULL);
 	collection_free(&t.out);
 }
@@ -101,7 +105,9 @@ void h_collection_update(struct req *r)
 	if (!coll_ref_or_reply(r, &t.ref))
 		goto out;
 	t.in = &in;
+	t.if_match = req_param(r, "HTTP_IF_MATCH");
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_update, &t);
+	etag_after_write(r, rc, t.outcome, t.out.version);
 	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_collection(r, 200, &t.out, NULL);
 out:
@@ -116,7 +122,9 @@ void h_collection_delete(struct req *r)
 
 	if (!coll_ref_or_reply(r, &t.ref))
 		return;
+	t.if_match = req_param(r, "HTTP_IF_MATCH");
 	rc = db_txn(r->db, TXN_WRITE, tx_collection_delete, &t);
+	etag_after_write(r, rc, t.outcome, t.out.version);
 	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_ack(r, t.ref.id, "Collection deleted.");
 	collection_free(&t.out);

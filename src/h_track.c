@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "etag.h"
 #include "handlers.h"
 #include "render.h"
 #include "resp.h"
@@ -12,6 +13,7 @@ void h_track_list(struct req *r)
 {
 	struct tx_read_entries t = {.auth.org = r->route.param[P_ORG]};
 	unsigned char hash[KEYHASH_LEN];
+	char etag[ETAG_MAX];
 	struct jw w;
 	enum dbrc rc;
 
@@ -22,7 +24,8 @@ void h_track_list(struct req *r)
 	t.ref.id = r->route.param[P_COLL];
 	rc = db_txn(r->db, TXN_NONE, tx_read_entries, &t);
 	if (failure_replied(r, rc, TXO_OK, NULL, 0) || !auth_outcome_or_reply(r, &t.auth) ||
-	    !coll_ref_or_reply(r, &t.ref) || failure_replied(r, DB_OK, t.outcome, NULL, 0))
+	    !coll_ref_or_reply(r, &t.ref) || failure_replied(r, DB_OK, t.outcome, NULL, 0) ||
+	    not_modified_replied(r, etag_page(t.version, t.page.limit, t.page.offset, etag)))
 		goto out;
 	jw_init(&w, 128 + t.n * 96);
 	render_entry_page(&w, t.ref.id, t.items, t.n, t.page.limit, t.page.offset);
@@ -32,14 +35,18 @@ out:
 }
 
 /* For a track id that cannot name a track: the collection must still be
- * the caller's (its 404 comes first); then the outcome is absent_outcome. */
-static enum dbrc ownership_only(struct req *r, const struct coll_ref *ref, enum tx_outcome absent_outcome,
-				enum tx_outcome *outcome)
+ * the caller's (its 404 comes first), then its If-Match must hold (412)
+ * unless absent_outcome is a failure; then the outcome is absent_outcome.
+ * Nothing changes: *version is the current one. */
+static enum dbrc ownership_only(struct req *r, struct tx_member *m, enum tx_outcome absent_outcome)
 {
-	struct tx_coll t = {.ref = *ref};
+	struct tx_coll t = {.ref = m->ref};
 	enum dbrc rc = db_txn(r->db, TXN_NONE, tx_collection_get, &t);
 
-	*outcome = t.outcome == TXO_OK ? absent_outcome : t.outcome;
+	m->outcome = t.outcome == TXO_OK ? absent_outcome : t.outcome;
+	if (m->outcome == TXO_NOOP && !precondition_holds(m->if_match, t.out.version))
+		m->outcome = TXO_PRECONDITION;
+	m->version = t.out.version;
 	collection_free(&t.out);
 	return rc;
 }
@@ -62,10 +69,12 @@ void h_track_add(struct req *r)
 	if (!coll_ref_or_reply(r, &t.ref))
 		goto out;
 	t.track_id = id;
+	t.if_match = req_param(r, "HTTP_IF_MATCH");
 	if (id_valid_track(id, len))
 		rc = db_txn(r->db, TXN_WRITE, tx_track_add, &t);
 	else
-		rc = ownership_only(r, &t.ref, TXO_TRACK_NOT_FOUND, &t.outcome);
+		rc = ownership_only(r, &t, TXO_TRACK_NOT_FOUND);
+	etag_after_write(r, rc, t.outcome, t.version);
 	if (!failure_replied(r, rc, t.outcome, id, len))
 		resp_ack(r, id, "Track added to collection.");
 out:
@@ -81,10 +90,12 @@ void h_track_remove(struct req *r)
 	if (!coll_ref_or_reply(r, &t.ref))
 		return;
 	t.track_id = id;
+	t.if_match = req_param(r, "HTTP_IF_MATCH");
 	if (id_valid_track(id, strlen(id)))
 		rc = db_txn(r->db, TXN_WRITE, tx_track_remove, &t);
 	else
-		rc = ownership_only(r, &t.ref, TXO_NOOP, &t.outcome);
+		rc = ownership_only(r, &t, TXO_NOOP);
+	etag_after_write(r, rc, t.outcome, t.version);
 	if (!failure_replied(r, rc, t.outcome, id, strlen(id)))
 		resp_ack(r, id, "Track removed from collection.");
 }
@@ -113,7 +124,9 @@ void h_collection_reorder(struct req *r)
 			wellformed[k++] = ids[i];
 	t.ids = wellformed;
 	t.n = k;
+	t.if_match = req_param(r, "HTTP_IF_MATCH");
 	rc = db_txn(r->db, TXN_WRITE, tx_reorder, &t);
+	etag_after_write(r, rc, t.outcome, t.version);
 	if (!failure_replied(r, rc, t.outcome, NULL, 0))
 		resp_ack(r, t.ref.id, "Collection reordered.");
 out:

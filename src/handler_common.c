@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "etag.h"
 #include "handlers.h"
 #include "resp.h"
 
@@ -77,11 +78,29 @@ bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const
 		snprintf(e.msg, sizeof(e.msg), "cover_track_id must name an existing track in this organization");
 		resp_invalid(r, &e);
 		break;
+	case TXO_PRECONDITION:
+		resp_precondition_failed(r);
+		break;
 	case TXO_FULL:
 		e.field = "track_id";
 		snprintf(e.msg, sizeof(e.msg), "Collection cannot hold more than %d tracks", COLLECTION_MAX_TRACKS);
 		resp_invalid(r, &e);
 		break;
 	}
+	return true;
+}
+
+void etag_after_write(struct req *r, enum dbrc rc, enum tx_outcome outcome, long long version)
+{
+	if (rc == DB_OK && (outcome == TXO_OK || outcome == TXO_NOOP || outcome == TXO_PRECONDITION))
+		etag_collection(version, r->etag);
+}
+
+bool not_modified_replied(struct req *r, const char *etag)
+{
+	snprintf(r->etag, sizeof(r->etag), "%s", etag);
+	if (!etag_none_match_hits(req_param(r, "HTTP_IF_NONE_MATCH"), r->etag))
+		return false;
+	resp_not_modified(r);
 	return true;
 }

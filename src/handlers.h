@@ -40,5 +40,12 @@ bool coll_ref_or_reply(struct req *r, struct coll_ref *ref);
  * handler should render its success. */
 bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id,
 		     size_t track_len);
+/* After a write's transaction: the answer carries the collection's ETag
+ * at version when the write succeeded, changed nothing, or failed its
+ * precondition (the 412 names it too). */
+void etag_after_write(struct req *r, enum dbrc rc, enum tx_outcome outcome, long long version);
+/* For a read that would answer 200: its ETag is etag; answers 304 and
+ * returns true when If-None-Match lists it (or is "*"). */
+bool not_modified_replied(struct req *r, const char *etag);
 
 #endif

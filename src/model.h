@@ -22,6 +22,7 @@ struct collection {
 	long track_count; /* -1: not loaded (null in the list view) */
 	char created_at[TIMEFMT_ISO_LEN];
 	char updated_at[TIMEFMT_ISO_LEN];
+	long long version; /* moves with every change: the ETag (not rendered) */
 };
 
 struct entry {

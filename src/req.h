@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "etag.h"
 #include "ids.h"
 #include "router.h"
 
@@ -24,6 +25,7 @@ struct req {
 	struct route_match route;
 	char user_id[ID_MAX];  /* set by auth */
 	int status;            /* answered status, for the log */
+	char etag[ETAG_MAX];   /* the answer's ETag header; empty: none */
 	double started;        /* db_now() when the worker took it */
 	double queued;         /* seconds it waited for a worker before that */
 	double deadline;       /* db_now() by which it must be answered */

@@ -15,27 +15,40 @@
 
 void resp_body(struct req *r, int status, const char *body, size_t len, const char *extra_headers)
 {
-	char head[512];
-	/* libfcgi's own printf lacks %zu and friends: format here. */
-	int n = snprintf(head, sizeof(head),
-			 "Status: %d %s\r\n"
-			 "Content-Type: application/json; charset=utf-8\r\n"
-			 "Content-Length: %zu\r\n"
-			 "Cache-Control: no-store\r\n"
-			 "%s\r\n",
-			 status, http_reason(status), len, extra_headers ? extra_headers : "");
+	char head[512], etag[ETAG_MAX + 16] = "";
+	int n;
 
+	if (r->etag[0])
+		snprintf(etag, sizeof(etag), "ETag: %s\r\n", r->etag);
+	/* libfcgi's own printf lacks %zu and friends: format here. */
+	n = snprintf(head, sizeof(head),
+		     "Status: %d %s\r\n"
+		     "Content-Type: application/json; charset=utf-8\r\n"
+		     "Content-Length: %zu\r\n"
+		     "Cache-Control: no-store\r\n"
+		     "%s%s\r\n",
+		     status, http_reason(status), len, etag, extra_headers ? extra_headers : "");
 	r->status = status;
 	if (n > 0 && (size_t)n < sizeof(head)) {
 		FCGX_PutStr(head, n, r->fcgi->out);
 	} else {
 		char *big = xasprintf("Status: %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
-				      "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n",
-				      status, http_reason(status), len, extra_headers ? extra_headers : "");
+				      "Content-Length: %zu\r\nCache-Control: no-store\r\n%s%s\r\n",
+				      status, http_reason(status), len, etag, extra_headers ? extra_headers : "");
 		FCGX_PutStr(big, (int)strlen(big), r->fcgi->out);
 		free(big);
 	}
 	FCGX_PutStr(body, (int)len, r->fcgi->out);
+}
+
+void resp_not_modified(struct req *r)
+{
+	char head[128 + ETAG_MAX];
+	int n = snprintf(head, sizeof(head), "Status: 304 %s\r\nETag: %s\r\nCache-Control: no-store\r\n\r\n",
+			 http_reason(304), r->etag);
+
+	r->status = 304;
+	FCGX_PutStr(head, n, r->fcgi->out);
 }
 
 void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers)
@@ -76,6 +89,14 @@ void resp_error(struct req *r, enum api_err e, const char *system_message, struc
 		snprintf(extra, sizeof(extra), "Retry-After: 1\r\n");
 	resp_json(r, info->status, render_error(e, system_message, details, r->trace_id, time(NULL)),
 		  extra);
+}
+
+void resp_precondition_failed(struct req *r)
+{
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "current_etag", json_object_new_string(r->etag));
+	resp_error(r, API_PRECONDITION_FAILED, "If-Match does not match the current ETag of the collection", d);
 }
 
 void resp_invalid(struct req *r, const struct verr *e)

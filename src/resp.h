@@ -11,9 +11,14 @@
 #include "req.h"
 #include "valid.h"
 
-/* Answers status with body.  extra_headers, if not NULL, is zero or more
- * complete "Name: value\r\n" lines. */
+/* Answers status with body, and r->etag as ETag when set.  extra_headers,
+ * if not NULL, is zero or more complete "Name: value\r\n" lines. */
 void resp_body(struct req *r, int status, const char *body, size_t len, const char *extra_headers);
+/* 304 with r->etag and no body (no Content-Type, no Content-Length). */
+void resp_not_modified(struct req *r);
+/* 412 PRECONDITION_FAILED with details.current_etag r->etag (also sent
+ * as the ETag header). */
+void resp_precondition_failed(struct req *r);
 /* The same with obj's text (obj is taken over). */
 void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers);
 /* The same with w's text (w is freed). */

@@ -184,6 +184,7 @@ static const struct {
 	{API_METHOD_NOT_ALLOWED, 405, "METHOD_NOT_ALLOWED", "client_error"},
 	{API_TOO_LARGE, 413, "PAYLOAD_TOO_LARGE", "client_error"},
 	{API_UNSUPPORTED_MEDIA, 415, "UNSUPPORTED_MEDIA_TYPE", "client_error"},
+	{API_PRECONDITION_FAILED, 412, "PRECONDITION_FAILED", "client_error"},
 	{API_INVALID, 422, "VALIDATION_ERROR", "validation_error"},
 	{API_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE", "server_error"},
 	{API_INTERNAL, 500, "INTERNAL_ERROR", "server_error"},
