@@ -1,5 +1,6 @@
 """Migrations convert existing data: a database at 001 with ordered
-memberships, then 002 (sort keys and the block index) on top of it."""
+memberships, then 002 (sort keys and the block index) on top of it; a
+database at 002 with collections, then 003 (their versions)."""
 
 import os
 import random
@@ -13,6 +14,11 @@ import mcoll as m
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SQL_DIR = os.path.join(HERE, "..", "..", "sql")
+
+
+def all_migrations():
+    """The migration files of sql/, in the order they apply."""
+    return sorted(f for f in os.listdir(SQL_DIR) if f[0].isdigit() and f.endswith(".sql"))
 
 
 class MigrationTest(unittest.TestCase):
@@ -77,7 +83,7 @@ class MigrationTest(unittest.TestCase):
         out = self.migrate(os.path.abspath(SQL_DIR))
         self.assertIn("002_order_keys.sql", out)
         self.assertEqual(sorted(r[0] for r in self.q("SELECT version FROM DB.schema_migrations")),
-                         ["001_schema.sql", "002_order_keys.sql"])
+                         all_migrations())
         cols = [r[0] for r in self.q(
             "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s'"
             " AND TABLE_NAME = 'collection_tracks' ORDER BY ORDINAL_POSITION" % self.db)]
@@ -97,6 +103,31 @@ class MigrationTest(unittest.TestCase):
                                         % cid)[0][0]), n)
         # a second run applies nothing
         self.assertNotIn("002_order_keys.sql", self.migrate(os.path.abspath(SQL_DIR)))
+
+    def test_003_versions_existing_collections(self):
+        upto002 = os.path.join(self.tmp, "sql002")
+        os.mkdir(upto002)
+        for f in ("001_schema.sql", "002_order_keys.sql"):
+            shutil.copy(os.path.join(SQL_DIR, f), upto002)
+        self.migrate(upto002)
+        org, user = "org_mig3", "usr_" + secrets.token_hex(6)
+        ids = ["mcoll_%s" % secrets.token_hex(6) for _ in range(3)]
+        self.q("INSERT INTO DB.organizations VALUES ('%s', 'Mig', UTC_TIMESTAMP(6));"
+               "INSERT INTO DB.users VALUES ('%s', 'mig3@example.com', UTC_TIMESTAMP(6));" % (org, user))
+        for i, cid in enumerate(ids):
+            self.q("INSERT INTO DB.collections (id, org_id, user_id, name, track_count, created_at,"
+                   " updated_at, deleted_at) VALUES ('%s', '%s', '%s', 'c', 0, UTC_TIMESTAMP(),"
+                   " UTC_TIMESTAMP(6), %s)" % (cid, org, user, "UTC_TIMESTAMP(6)" if i == 2 else "NULL"))
+        out = self.migrate(os.path.abspath(SQL_DIR))
+        self.assertIn("003_collection_version.sql", out)
+        self.assertNotIn("002_order_keys.sql", out)
+        col = self.q("SELECT COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE"
+                     " TABLE_SCHEMA = '%s' AND TABLE_NAME = 'collections' AND COLUMN_NAME = 'version'"
+                     % self.db)
+        self.assertEqual([tuple(r) for r in col], [("bigint(20)", "NO")])
+        got = {r[0]: r[1] for r in self.q("SELECT id, version FROM DB.collections")}
+        self.assertEqual(got, {cid: "1" for cid in ids})
+        self.assertNotIn("003_collection_version.sql", self.migrate(os.path.abspath(SQL_DIR)))
 
 
 if __name__ == "__main__":
