@@ -270,7 +270,8 @@ enum dbrc tx_track_add(struct db *db, void *ctx)
 	if (rc == DB_OK && r.nrows != 1)
 		t->outcome = TXO_TRACK_NOT_FOUND;
 	dbres_free(&r);
-	if (rc != DB_OK || t->outcome != TXO_OK || !precondition_or_outcome(t->if_match, t->version, &t->outcome))
+	if (rc != DB_OK || t->outcome != TXO_OK ||
+	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return rc;
 	if ((rc = entry_key(db, t->ref.id, t->track_id, &member, &key)) != DB_OK)
 		return rc;
@@ -308,7 +309,8 @@ enum dbrc tx_track_remove(struct db *db, void *ctx)
 	bool removed;
 	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
-	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND || !precondition_or_outcome(t->if_match, t->version, &t->outcome))
+	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND ||
+	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return rc;
 	rc = entry_remove(db, t->ref.id, t->track_id, count, &removed);
 	if (rc != DB_OK)
@@ -353,7 +355,8 @@ enum dbrc tx_reorder(struct db *db, void *ctx)
 	bool same, empty;
 	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
-	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND || !precondition_or_outcome(t->if_match, t->version, &t->outcome))
+	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND ||
+	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		goto out;
 	for (size_t i = 0; i < t->n; i++)
 		json_object_array_add(listed, json_object_new_string(t->ids[i]));
