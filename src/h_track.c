@@ -37,7 +37,7 @@ out:
 /* For a track id that cannot name a track: the collection must still be
  * the caller's (its 404 comes first), then its If-Match must hold (412)
  * unless absent_outcome is a failure; then the outcome is absent_outcome.
- * Nothing changes: *version is the current one. */
+ * Nothing changes: m->version is the current one. */
 static enum dbrc ownership_only(struct req *r, struct tx_member *m, enum tx_outcome absent_outcome)
 {
 	struct tx_coll t = {.ref = m->ref};
