@@ -23,6 +23,7 @@ def headers(**extra):
     h = email.message.Message()
     h["Content-Type"] = m.JSON_CT
     h["X-Request-Id"] = RID
+    h["ETag"] = '"1"'   # required on a collection's answers, ignored elsewhere
     for k, v in extra.items():
         k = k.replace("_", "-")
         del h[k]
@@ -119,6 +120,15 @@ class CheckerTest(unittest.TestCase):
         self.bad("GET", p, 200, COLL, headers(X_Request_Id="abc"), why="X-Request-Id")
         self.bad("GET", p, 200, COLL, headers(Content_Type="application/json"),
                  why="Content-Type")
+        self.bad("GET", p, 200, COLL, headers(ETag=None), why="ETag")
+        self.bad("GET", p, 200, COLL, headers(ETag='W/"1"'), why="ETag")
+        self.bad("GET", cpath(org, CID, "tracks"), 200,
+                 {"collection_id": CID, "items": [], "limit": 200, "offset": 0},
+                 headers(ETag='"1"'), why="ETag")
+        self.bad("GET", p, 304, COLL, why="a body where the document has none")
+        self.ok("GET", p, 304, b"", headers(Content_Type=None))
+        self.ok("GET", cpath(org, CID, "tracks"), 304, b"",
+                headers(Content_Type=None, ETag='"1.200.0"'))
         self.bad("POST", cpath(org), 201, COLL, why="Location")
         self.bad("POST", cpath(org), 201, COLL, headers(Location="http://x/"), why="Location")
         self.bad("PUT", cpath(org), 405,
