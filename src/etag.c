@@ -38,13 +38,14 @@ static bool each_tag(const char *h, tag_fn fn, const void *ctx)
 	const char *p = h;
 
 	while (*p) {
-		const char *start;
+		const char *start, *elem;
 		bool weak = false, ok = false;
 
 		while (*p == ',' || ows(*p))
 			p++;
 		if (!*p)
 			break;
+		elem = p;
 		if (p[0] == 'W' && p[1] == '/') {
 			weak = true;
 			p += 2;
@@ -71,7 +72,8 @@ static bool each_tag(const char *h, tag_fn fn, const void *ctx)
 			}
 		}
 		/* not an entity tag: skip the element (to the next comma outside
-		 * quotes) */
+		 * quotes, counted from its start) */
+		p = elem;
 		for (bool quoted = false; *p && (quoted || *p != ','); p++)
 			if (*p == '"')
 				quoted = !quoted;

@@ -42,6 +42,9 @@ static const struct {
 	{"\"7.200.0\"x", false},
 	{"\"7.20 0.0\"", false},
 	{"\"x,\"7.200.0\"", false},
+	{"\"a b\", \"7.200.0\"", true},
+	{"x\"a,b\", \"7.200.0\"", true},
+	{"x\"a, \"7.200.0\"", false},
 };
 
 START_TEST(test_none_match)
