@@ -55,6 +55,7 @@ static const struct directive directives[] = {
 	{"shutdown_timeout", CT_INT, OFF(shutdown_timeout), "10", 1, 3600, NULL},
 	{"request_timeout", CT_INT, OFF(request_timeout), "10", 1, 3600, NULL},
 	{"lock_wait_timeout", CT_INT, OFF(lock_wait_timeout), "3", 1, 3600, NULL},
+	{"slowlog_ms", CT_INT, OFF(slowlog_ms), "0", 0, 3600000, NULL},
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 

@@ -20,6 +20,7 @@ struct conf {
 	int shutdown_timeout;   /* seconds */
 	int request_timeout;    /* seconds from nginx's hand-off to the answer */
 	int lock_wait_timeout;  /* seconds a statement waits for a row lock */
+	int slowlog_ms;         /* requests slower than this are logged; 0: off */
 };
 
 #ifndef SYSCONFDIR
