@@ -30,6 +30,8 @@ const struct cli_cmd cli_cmds[CMD__MAX] = {
 				    "Undoes the soft delete of a collection."},
 	[CMD_PURGE] = {"purge", NULL, {NULL}, OPT_DELETED_BEFORE, OPT_DELETED_BEFORE,
 		       "Hard-deletes collections soft-deleted before DATE (UTC); prints how many."},
+	[CMD_STATUS] = {"status", NULL, {NULL}, 0, 0,
+			"Prints the pool's status page, read from mcolld over its FastCGI listen socket."},
 };
 
 /* Command options: long name, metavariable, repeatable. */

@@ -20,6 +20,7 @@ enum cli_cmd_id {
 	CMD_TRACK_DELETE,
 	CMD_COLLECTION_RESTORE,
 	CMD_PURGE,
+	CMD_STATUS,
 	CMD__MAX
 };
 

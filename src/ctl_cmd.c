@@ -272,6 +272,7 @@ static const cmd_fn cmd_fns[CMD__MAX] = {
 	[CMD_TRACK_DELETE] = cmd_track_delete,
 	[CMD_COLLECTION_RESTORE] = cmd_collection_restore,
 	[CMD_PURGE] = cmd_purge,
+	[CMD_STATUS] = NULL, /* ctl_status: no database connection */
 };
 
 int ctl_run(struct db *db, const struct conf *conf, const struct cli *c)
