@@ -22,8 +22,9 @@ const struct cli_cmd cli_cmds[CMD__MAX] = {
 	[CMD_KEY_REVOKE] = {"key", "revoke", {"KEY"}, 0, 0, "Revokes a key (the raw key or its key id)."},
 	[CMD_KEY_LIST] = {"key", "list", {"USER_ID"}, 0, 0,
 			  "Lists the user's keys: id, created, revoked (never the secret)."},
-	[CMD_TRACK_ADD] = {"track", "add", {"ORG_ID"}, OPT_USER | OPT_TITLE, OPT_USER,
-			   "Registers a track; prints its id."},
+	[CMD_TRACK_ADD] = {"track", "add", {"ORG_ID"}, OPT_USER | OPT_TITLE | OPT_COUNT | OPT_TITLES, OPT_USER,
+			   "Registers a track, or N tracks titled \"Track 1\"..\"Track N\" (--count), or one per\n"
+			   "line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints each new id."},
 	[CMD_TRACK_DELETE] = {"track", "delete", {"TRACK_ID"}, 0, 0,
 			      "Deletes a track and removes it from every collection."},
 	[CMD_COLLECTION_RESTORE] = {"collection", "restore", {"COLLECTION_ID"}, 0, 0,
@@ -46,6 +47,8 @@ static const struct {
 	{OPT_USER, "user", "USER_ID", false},
 	{OPT_TITLE, "title", "TITLE", false},
 	{OPT_DELETED_BEFORE, "deleted-before", "YYYY-MM-DD", false},
+	{OPT_COUNT, "count", "N", false},
+	{OPT_TITLES, "titles", "FILE", false},
 };
 #define NOPTS (sizeof(opt_info) / sizeof(opt_info[0]))
 
@@ -62,6 +65,8 @@ static const struct option long_opts[] = {
 	{"user", required_argument, NULL, OPTVAL(3)},
 	{"title", required_argument, NULL, OPTVAL(4)},
 	{"deleted-before", required_argument, NULL, OPTVAL(5)},
+	{"count", required_argument, NULL, OPTVAL(6)},
+	{"titles", required_argument, NULL, OPTVAL(7)},
 	{NULL, 0, NULL, 0},
 };
 
@@ -93,6 +98,20 @@ bool cli_date_valid(const char *s)
 	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return false;
 	return true;
+}
+
+long cli_count_parse(const char *s)
+{
+	long n = 0;
+
+	if (!*s || strlen(s) > 7)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n >= 1 && n <= CLI_MAX_COUNT ? n : -1;
 }
 
 static void synopsis(FILE *f, const struct cli_cmd *cmd)
@@ -194,6 +213,8 @@ static const char **opt_slot(struct cli *c, size_t i)
 	case OPT_USER: return &c->user;
 	case OPT_TITLE: return &c->title;
 	case OPT_DELETED_BEFORE: return &c->deleted_before;
+	case OPT_COUNT: return &c->count_arg;
+	case OPT_TITLES: return &c->titles;
 	case OPT_CAPABILITY: break;
 	}
 	return NULL;
@@ -305,6 +326,14 @@ void cli_parse(int argc, char **argv, struct cli *c)
 	for (int i = 0; i < c->ncaps; i++)
 		if (!cli_capability_known(c->caps[i]))
 			fail(c, "%s: unknown capability '%s'", label, c->caps[i]);
+	if (c->count_arg) {
+		c->count = cli_count_parse(c->count_arg);
+		if (c->count <= 0)
+			fail(c, "%s: --count must be a number from 1 to %d, not '%s'", label, CLI_MAX_COUNT,
+			     c->count_arg);
+	}
+	if (!!c->title + !!c->count_arg + !!c->titles > 1)
+		fail(c, "%s: --title, --count and --titles exclude each other", label);
 	if (c->deleted_before && !cli_date_valid(c->deleted_before))
 		fail(c, "%s: --deleted-before must be a date YYYY-MM-DD, not '%s'", label, c->deleted_before);
 }

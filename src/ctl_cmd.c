@@ -203,6 +203,8 @@ static int cmd_track_add(struct db *db, const struct conf *conf, const struct cl
 	enum dbrc rc = DB_DUP;
 
 	(void)conf;
+	if (a->count || a->titles)
+		return ctl_track_add_bulk(db, a);
 	if (a->title && utf8_count(a->title, strlen(a->title)) < 0)
 		return ctl_die("--title must be UTF-8");
 	for (int tries = 0; tries < 5 && rc == DB_DUP; tries++) {

@@ -16,5 +16,7 @@ int ctl_check(const char *config_path);
 /* mcollctl status: GET /status over the FastCGI listen socket, printed
  * for a terminal; returns the exit status. */
 int ctl_status(const struct conf *conf);
+/* track add --count / --titles (ctl_track_bulk.c). */
+int ctl_track_add_bulk(struct db *db, const struct cli *a);
 
 #endif

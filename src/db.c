@@ -189,6 +189,10 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				    " ORDER BY sort_key DESC LIMIT ?", 2},
 	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ? WHERE id = ?", 2},
 	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
+	/* Tracks from a JSON array of [id, title] pairs: one statement a batch. */
+	[STMT_ADM_TRACK_INSERT_MANY] = {"INSERT INTO tracks (id, org_id, user_id, title, created_at)"
+					" SELECT j.id, ?, ?, j.title, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+					"  id VARCHAR(32) PATH '$[0]', title VARCHAR(512) PATH '$[1]')) j", 3},
 };
 
 double db_now(void)

@@ -67,6 +67,7 @@ static const char *const names[STMT__MAX] = {
 	[STMT_ADM_PURGE_ENTRIES] = "STMT_ADM_PURGE_ENTRIES",
 	[STMT_ADM_PURGE_COUNT] = "STMT_ADM_PURGE_COUNT",
 	[STMT_ADM_PURGE_COLL] = "STMT_ADM_PURGE_COLL",
+	[STMT_ADM_TRACK_INSERT_MANY] = "STMT_ADM_TRACK_INSERT_MANY",
 };
 
 const char *db_stmt_name(enum stmt s)
