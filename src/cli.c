@@ -23,8 +23,10 @@ const struct cli_cmd cli_cmds[CMD__MAX] = {
 	[CMD_KEY_LIST] = {"key", "list", {"USER_ID"}, 0, 0,
 			  "Lists the user's keys: id, created, revoked (never the secret)."},
 	[CMD_TRACK_ADD] = {"track", "add", {"ORG_ID"}, OPT_USER | OPT_TITLE | OPT_COUNT | OPT_TITLES, OPT_USER,
-			   "Registers a track, or N tracks titled \"Track 1\"..\"Track N\" (--count), or one per\n"
-			   "line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints each new id."},
+			   "Registers a track; prints its id.  Or many: N titled \"Track 1\"..\"Track N\" (--count),\n"
+			   "or one per line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints\n"
+			   "every new id, one a line.",
+			   OPT_COUNT | OPT_TITLES},
 	[CMD_TRACK_DELETE] = {"track", "delete", {"TRACK_ID"}, 0, 0,
 			      "Deletes a track and removes it from every collection."},
 	[CMD_COLLECTION_RESTORE] = {"collection", "restore", {"COLLECTION_ID"}, 0, 0,
@@ -114,8 +116,12 @@ long cli_count_parse(const char *s)
 	return n >= 1 && n <= CLI_MAX_COUNT ? n : -1;
 }
 
-static void synopsis(FILE *f, const struct cli_cmd *cmd)
+/* The command's synopsis; alt: its second form (the alt options, one of
+ * them, with the required ones). */
+static void synopsis(FILE *f, const struct cli_cmd *cmd, bool alt)
 {
+	bool first_alt = true;
+
 	fprintf(f, "%s", cmd->noun);
 	if (cmd->verb)
 		fprintf(f, " %s", cmd->verb);
@@ -123,6 +129,14 @@ static void synopsis(FILE *f, const struct cli_cmd *cmd)
 		fprintf(f, " %s", cmd->args[i]);
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(cmd->opts & opt_info[i].bit))
+			continue;
+		if (cmd->alt & opt_info[i].bit) {
+			if (alt)
+				fprintf(f, "%s--%s %s", first_alt ? " " : " | ", opt_info[i].name, opt_info[i].meta);
+			first_alt = false;
+			continue;
+		}
+		if (alt && !(cmd->required & opt_info[i].bit))
 			continue;
 		if (cmd->required & opt_info[i].bit)
 			fprintf(f, " --%s %s", opt_info[i].name, opt_info[i].meta);
@@ -136,7 +150,11 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd)
 {
 	if (cmd) {
 		fputs("usage: mcollctl [-c CONFIG] ", f);
-		synopsis(f, cmd);
+		synopsis(f, cmd, false);
+		if (cmd->alt) {
+			fputs("\n       mcollctl [-c CONFIG] ", f);
+			synopsis(f, cmd, true);
+		}
 		fprintf(f, "\n%s\n", cmd->summary);
 		if (cmd->opts & OPT_CAPABILITY) {
 			fputs("capabilities:", f);
@@ -152,8 +170,13 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd)
 	      f);
 	for (int i = 0; i < CMD__MAX; i++) {
 		fputs("  ", f);
-		synopsis(f, &cli_cmds[i]);
+		synopsis(f, &cli_cmds[i], false);
 		fputc('\n', f);
+		if (cli_cmds[i].alt) {
+			fputs("  ", f);
+			synopsis(f, &cli_cmds[i], true);
+			fputc('\n', f);
+		}
 	}
 	fputs("options:\n"
 	      "  -c, --config FILE  configuration file (default: $MCOLL_CONFIG, or the installed one)\n"

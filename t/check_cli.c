@@ -243,10 +243,11 @@ START_TEST(test_usage_text)
 	f = open_memstream(&buf, &len);
 	cli_usage(f, &cli_cmds[CMD_TRACK_ADD]);
 	fclose(f);
-	ck_assert_str_eq(buf, "usage: mcollctl [-c CONFIG] track add ORG_ID --user USER_ID [--title TITLE] [--count N]"
-			      " [--titles FILE]\n"
-			      "Registers a track, or N tracks titled \"Track 1\"..\"Track N\" (--count), or one per\n"
-			      "line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints each new id.\n");
+	ck_assert_str_eq(buf, "usage: mcollctl [-c CONFIG] track add ORG_ID --user USER_ID [--title TITLE]\n"
+			      "       mcollctl [-c CONFIG] track add ORG_ID --user USER_ID --count N | --titles FILE\n"
+			      "Registers a track; prints its id.  Or many: N titled \"Track 1\"..\"Track N\" (--count),\n"
+			      "or one per line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints\n"
+			      "every new id, one a line.\n");
 	free(buf);
 	f = open_memstream(&buf, &len);
 	cli_usage(f, NULL);
@@ -256,6 +257,8 @@ START_TEST(test_usage_text)
 	ck_assert_ptr_nonnull(strstr(buf, "  purge --deleted-before YYYY-MM-DD\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  member remove ORG_ID USER_ID\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  status\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "  track add ORG_ID --user USER_ID [--title TITLE]\n"
+					  "  track add ORG_ID --user USER_ID --count N | --titles FILE\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "-c, --config FILE"));
 	free(buf);
 }
