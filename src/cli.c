@@ -25,8 +25,7 @@ const struct cli_cmd cli_cmds[CMD__MAX] = {
 	[CMD_TRACK_ADD] = {"track", "add", {"ORG_ID"}, OPT_USER | OPT_TITLE | OPT_COUNT | OPT_TITLES, OPT_USER,
 			   "Registers a track; prints its id.  Or many: N titled \"Track 1\"..\"Track N\" (--count),\n"
 			   "or one per line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints\n"
-			   "every new id, one a line.",
-			   OPT_COUNT | OPT_TITLES},
+			   "every new id, one a line."},
 	[CMD_TRACK_DELETE] = {"track", "delete", {"TRACK_ID"}, 0, 0,
 			      "Deletes a track and removes it from every collection."},
 	[CMD_COLLECTION_RESTORE] = {"collection", "restore", {"COLLECTION_ID"}, 0, 0,
@@ -35,6 +34,12 @@ const struct cli_cmd cli_cmds[CMD__MAX] = {
 		       "Hard-deletes collections soft-deleted before DATE (UTC); prints how many."},
 	[CMD_STATUS] = {"status", NULL, {NULL}, 0, 0,
 			"Prints the pool's status page, read from mcolld over its FastCGI listen socket."},
+};
+
+/* Options of a second form of a command: on a line of their own in the
+ * usage, as alternatives ("--count N | --titles FILE"). */
+static const unsigned cmd_alt[CMD__MAX] = {
+	[CMD_TRACK_ADD] = OPT_COUNT | OPT_TITLES,
 };
 
 /* Command options: long name, metavariable, repeatable. */
@@ -120,6 +125,7 @@ long cli_count_parse(const char *s)
  * them, with the required ones). */
 static void synopsis(FILE *f, const struct cli_cmd *cmd, bool alt)
 {
+	unsigned alts = cmd_alt[cmd - cli_cmds];
 	bool first_alt = true;
 
 	fprintf(f, "%s", cmd->noun);
@@ -130,7 +136,7 @@ static void synopsis(FILE *f, const struct cli_cmd *cmd, bool alt)
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(cmd->opts & opt_info[i].bit))
 			continue;
-		if (cmd->alt & opt_info[i].bit) {
+		if (alts & opt_info[i].bit) {
 			if (alt)
 				fprintf(f, "%s--%s %s", first_alt ? " " : " | ", opt_info[i].name, opt_info[i].meta);
 			first_alt = false;
@@ -151,7 +157,7 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd)
 	if (cmd) {
 		fputs("usage: mcollctl [-c CONFIG] ", f);
 		synopsis(f, cmd, false);
-		if (cmd->alt) {
+		if (cmd_alt[cmd - cli_cmds]) {
 			fputs("\n       mcollctl [-c CONFIG] ", f);
 			synopsis(f, cmd, true);
 		}
@@ -172,7 +178,7 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd)
 		fputs("  ", f);
 		synopsis(f, &cli_cmds[i], false);
 		fputc('\n', f);
-		if (cli_cmds[i].alt) {
+		if (cmd_alt[i]) {
 			fputs("  ", f);
 			synopsis(f, &cli_cmds[i], true);
 			fputc('\n', f);

@@ -46,8 +46,6 @@ struct cli_cmd {
 	const char *args[CLI_MAX_ARGS];     /* positional argument names */
 	unsigned opts, required;            /* enum cli_opt bits */
 	const char *summary;
-	unsigned alt;                       /* options of a second form of the command:
-					     * on a line of their own in the usage */
 };
 
 enum cli_action {
