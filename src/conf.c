@@ -56,6 +56,7 @@ static const struct directive directives[] = {
 	{"request_timeout", CT_INT, OFF(request_timeout), "10", 1, 3600, NULL},
 	{"lock_wait_timeout", CT_INT, OFF(lock_wait_timeout), "3", 1, 3600, NULL},
 	{"max_requests", CT_INT, OFF(max_requests), "0", 0, INT_MAX, NULL},
+	{"slowlog_ms", CT_INT, OFF(slowlog_ms), "0", 0, 3600000, NULL},
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 

@@ -21,6 +21,7 @@ struct conf {
 	int request_timeout;    /* seconds from nginx's hand-off to the answer */
 	int lock_wait_timeout;  /* seconds a statement waits for a row lock */
 	int max_requests;       /* a worker is replaced after this many; 0: never */
+	int slowlog_ms;         /* requests slower than this are logged; 0: off */
 };
 
 #ifndef SYSCONFDIR

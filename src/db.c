@@ -143,6 +143,8 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				"  FROM collection_tracks WHERE collection_id = ?) numbered GROUP BY b", 2},
 	/* The request's deadline cuts statements short (milliseconds). */
 	[STMT_SET_STATEMENT_TIME] = {"SET SESSION max_statement_time = ? / 1000", 1},
+	/* GET /healthz: one round trip, no tenant data. */
+	[STMT_PING] = {"SELECT 1", 0},
 
 	[STMT_ADM_ORG_INSERT] = {"INSERT INTO organizations (id, name, created_at) VALUES (?, ?, " NOW ")", 2},
 	[STMT_ADM_USER_INSERT] = {"INSERT INTO users (id, email, created_at) VALUES (?, ?, " NOW ")", 2},
@@ -187,6 +189,10 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				    " ORDER BY sort_key DESC LIMIT ?", 2},
 	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ? WHERE id = ?", 2},
 	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
+	/* Tracks from a JSON array of [id, title] pairs: one statement a batch. */
+	[STMT_ADM_TRACK_INSERT_MANY] = {"INSERT INTO tracks (id, org_id, user_id, title, created_at)"
+					" SELECT j.id, ?, ?, j.title, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+					"  id VARCHAR(32) PATH '$[0]', title VARCHAR(512) PATH '$[1]')) j", 3},
 };
 
 double db_now(void)
@@ -467,6 +473,7 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 	MYSQL_STMT *st;
 	enum dbrc rc = DB_OK;
 	struct dbres scratch;
+	double t0 = 0;
 
 	if (!res)
 		res = &scratch;
@@ -505,6 +512,8 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 			goto out;
 		}
 	}
+	if (db->slow.on)
+		t0 = db_now();
 	if (mysql_stmt_execute(st) != 0) {
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		goto out;
@@ -513,6 +522,8 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 		rc = fetch_all(db, st, res);
 	res->affected = mysql_stmt_affected_rows(st);
 out:
+	if (db->slow.on && t0 > 0)
+		slowlog_add(&db->slow, db_stmt_name(s), (db_now() - t0) * 1000.0);
 	if (pb != pb_stack)
 		free(pb);
 	if (res == &scratch)
@@ -579,12 +590,16 @@ enum dbrc db_exec(struct db *db, enum stmt s, const struct dbval *args, size_t n
 enum dbrc db_query(struct db *db, const char *sql)
 {
 	enum dbrc rc = DB_OK;
+	double t0 = db->slow.on ? db_now() : 0;
 	int status;
 
 	if (!db->conn)
 		return DB_GONE;
-	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
-		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0) {
+		rc = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		slowlog_add(&db->slow, sql, (db_now() - t0) * 1000.0);
+		return rc;
+	}
 	do {
 		MYSQL_RES *r = mysql_store_result(db->conn);
 		if (r)
@@ -595,6 +610,8 @@ enum dbrc db_query(struct db *db, const char *sql)
 		if (status > 0)
 			rc = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	} while (status == 0);
+	if (db->slow.on)
+		slowlog_add(&db->slow, sql, (db_now() - t0) * 1000.0);
 	return rc;
 }
 

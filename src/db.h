@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "model.h"
+#include "slowlog.h"
 
 enum stmt {
 	/* request path: prepared when a worker connects */
@@ -47,6 +48,7 @@ enum stmt {
 	STMT_BLOCK_CLEAR,
 	STMT_BLOCK_REBUILD,
 	STMT_SET_STATEMENT_TIME,
+	STMT_PING,
 	STMT_WORKER__MAX,
 	/* administration: prepared on first use */
 	STMT_ADM_ORG_INSERT = STMT_WORKER__MAX,
@@ -75,6 +77,7 @@ enum stmt {
 	STMT_ADM_PURGE_ENTRIES,
 	STMT_ADM_PURGE_COUNT,
 	STMT_ADM_PURGE_COLL,
+	STMT_ADM_TRACK_INSERT_MANY,
 	STMT__MAX
 };
 
@@ -139,6 +142,7 @@ struct db {
 	double stmt_cap;         /* the session's max_statement_time now; 0: none */
 	unsigned err;            /* last MariaDB error number */
 	char errmsg[256];        /* last MariaDB error text: for the log only */
+	struct slowlog slow;     /* statement timings while slowlog_ms is on */
 };
 
 void db_init(struct db *db, const struct conf *conf);
@@ -146,6 +150,8 @@ void db_init(struct db *db, const struct conf *conf);
  * request-path statements.  Returns DB_OK or DB_GONE. */
 enum dbrc db_connect(struct db *db);
 void db_close(struct db *db);
+/* The statement's enum name ("STMT_READ_LIST"), for the slow log. */
+const char *db_stmt_name(enum stmt s);
 /* Monotonic clock, seconds. */
 double db_now(void);
 /* The request running from now on must be done by deadline (db_now()

@@ -122,5 +122,8 @@ enum dbrc adm_collection_restore(struct db *db, const char *id, enum adm_restore
 /* Hard-deletes the collections soft-deleted before the UTC date `before`
  * (YYYY-MM-DD) with their memberships, in transactions of bounded size. */
 enum dbrc adm_purge(struct db *db, const char *before, unsigned long long *purged);
+/* Inserts the tracks of rows (a JSON array of [id, title-or-null]) into
+ * org for user in one transaction (one multi-row INSERT). */
+enum dbrc adm_track_insert_many(struct db *db, const char *org, const char *user, const char *rows);
 
 #endif

@@ -26,6 +26,11 @@ bool handler_authenticates(enum route_id id)
 	return id == R_COLL_LIST || id == R_COLL_GET || id == R_TRACKS_LIST;
 }
 
+bool handler_public(enum route_id id)
+{
+	return id == R_HEALTHZ || id == R_STATUS;
+}
+
 bool page_or_auth_reply(struct req *r, const unsigned char *hash, long def_limit, long max_limit,
 			struct page *pg)
 {

@@ -13,6 +13,8 @@
 #include "ids.h"
 #include "router.h"
 
+struct scoreboard;
+
 struct req {
 	FCGX_Request *fcgi;
 	const struct conf *conf;
@@ -27,6 +29,7 @@ struct req {
 	double started;        /* db_now() when the worker took it */
 	double queued;         /* seconds it waited for a worker before that */
 	double deadline;       /* db_now() by which it must be answered */
+	const struct scoreboard *sb; /* the pool's, for GET /status */
 };
 
 /* Fills r from the FastCGI request (no body read yet). */

@@ -52,6 +52,8 @@ static const handler_fn handlers[ROUTE__MAX] = {
 	[R_TRACK_ADD] = h_track_add,
 	[R_TRACK_REMOVE] = h_track_remove,
 	[R_COLL_REORDER] = h_collection_reorder,
+	[R_HEALTHZ] = h_healthz,
+	[R_STATUS] = h_status,
 };
 
 static volatile sig_atomic_t stopping;
@@ -120,7 +122,7 @@ static void dispatch(struct req *r)
 		break;
 	}
 	SB_SET(me->route, (int32_t)r->route.id);
-	if (!handler_authenticates(r->route.id) && !auth_request(r))
+	if (!handler_authenticates(r->route.id) && !handler_public(r->route.id) && !auth_request(r))
 		return;
 	handlers[r->route.id](r);
 }
@@ -301,9 +303,21 @@ static void serve(struct worker *w)
 	SB_SET(me->state, SB_BUSY);
 	sb_note_busy(w->sb, (int)SB_GET(w->sb->h.nslots));
 	req_init(&r, &w->fcgi, w->conf, &w->db);
+	r.sb = w->sb;
+	slowlog_begin(&w->db.slow, w->conf->slowlog_ms > 0);
 	dispatch(&r);
 	resp_log(&r);
 	sb_count_status(me, r.status);
+	if (w->db.slow.on) {
+		double ms = (db_now() - r.started) * 1000.0;
+		if (ms >= w->conf->slowlog_ms) {
+			char line[1800];
+			slowlog_format(&w->db.slow, r.method, r.route.pattern, ms, line, sizeof(line));
+			log_msg_trace(LOG_LVL_WARN, r.trace_id, "%s", line);
+			SB_INC(me->c.slow);
+		}
+		w->db.slow.on = 0;
+	}
 	req_free(&r);
 	FCGX_Finish_r(&w->fcgi);
 	SB_INC(me->c.requests);

@@ -15,6 +15,7 @@ import time
 import unittest
 
 import mcoll as m
+from test_ops import status
 import pool_helpers as ph
 from mcoll import cpath
 
@@ -194,6 +195,7 @@ class MaxRequestsTest(unittest.TestCase):
         ph.write_conf(ph.with_value(self.original, "max_requests", 50))
         ph.reload_and_wait(ph.log_size())
         before = ph.workers()
+        page0 = status()
         off = ph.log_size()
         with m.Load(lambda c, i: c.call("GET", cpath(self.t.org), self.t.key),
                     threads=8, seconds=120, max_requests=2000) as load:
@@ -214,6 +216,10 @@ class MaxRequestsTest(unittest.TestCase):
         self.assertNotRegex(log, r"exited with|killed by signal")
         self.assertTrue(ph.wait_for(lambda: len(ph.workers()) == n, 10))
         self.assertEqual(set(ph.workers()) & set(before), set())
+        # the status page counts them (planned replacements, not respawns)
+        page1 = status()
+        self.assertEqual(page1["recycled"] - page0["recycled"], len(recycled))
+        self.assertEqual(page1["respawns"], page0["respawns"])
         conns = sum(int(x[3]) for x in recycled)
         self.assertGreaterEqual(conns, 1)
         print("\n  max_requests = 50: 2000 requests, %d workers recycled, %.1f requests a connection"
