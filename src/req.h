@@ -27,6 +27,8 @@ struct req {
 	double started;        /* db_now() when the worker took it */
 	double queued;         /* seconds it waited for a worker before that */
 	double deadline;       /* db_now() by which it must be answered */
+	char *body;            /* the body req_json_body read (for fingerprints) */
+	size_t body_len;
 };
 
 /* Fills r from the FastCGI request (no body read yet). */
