@@ -125,21 +125,7 @@ class BulkLimitTest(unittest.TestCase):
         cls.first = m.new_track(cls.a.org, cls.a.user)
         cls.cid = m.create(cls.a)["id"]
         m.add(cls.a, cls.cid, cls.first)
-        s = m.schema()
-        prefix = secrets.token_hex(3)
-        cls.filled = [cls.first] + ["mtrack_%s%06x" % (prefix, i) for i in range(1, cls.N)]
-        tracks = ",".join("(%s,%s,%s,'bulk',UTC_TIMESTAMP(6))"
-                          % (m.sqlq(t), m.sqlq(cls.a.org), m.sqlq(cls.a.user)) for t in cls.filled[1:])
-        mem = ",".join("(%s,%s,%d,UTC_TIMESTAMP(6))" % (m.sqlq(cls.cid), m.sqlq(t), i)
-                       for i, t in enumerate(cls.filled) if i > 0)
-        m.sql("START TRANSACTION;\n"
-              "INSERT INTO `%s` (`%s`,`%s`,`%s`,`%s`,`%s`) VALUES %s;\n"
-              "INSERT INTO `%s` (`%s`,`%s`,`%s`,`%s`) VALUES %s;\n"
-              "UPDATE `%s` SET `%s` = %d WHERE `%s` = %s;\n"
-              "COMMIT;\n"
-              % (s.track, s.track_id, s.track_org, s.track_user, s.track_title, s.track_created, tracks,
-                 s.mem, s.mem_coll, s.mem_track, s.mem_key, s.mem_added, mem,
-                 s.coll, s.coll_count, cls.N, s.coll_id, m.sqlq(cls.cid)))
+        cls.filled = m.fill_collection(cls.a, cls.cid, cls.first, cls.N)
 
     def test_cap_applies_to_the_batch(self):
         a, cid = self.a, self.cid
