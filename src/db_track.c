@@ -320,9 +320,12 @@ enum dbrc tx_track_add_many(struct db *db, void *ctx)
 	for (size_t i = 0; i < r.nrows; i++)
 		present[dbres_int(&r, i, 0) - 1] = true;
 	adding = json_object_new_array_ext((int)t->n);
-	for (size_t i = 0; i < t->n; i++)
-		if (!present[i] && ++k)
-			json_object_array_add(adding, json_object_new_string(t->ids[i]));
+	for (size_t i = 0; i < t->n; i++) {
+		if (present[i])
+			continue;
+		json_object_array_add(adding, json_object_new_string(t->ids[i]));
+		k++;
+	}
 	if (k == 0) {
 		t->outcome = TXO_NOOP;
 		goto out;
