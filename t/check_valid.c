@@ -7,6 +7,7 @@
 #include "authkey.h"
 #include "check_main.h"
 #include "ids.h"
+#include "keyhash.h"
 #include "utf8.h"
 #include "valid.h"
 
@@ -527,6 +528,28 @@ START_TEST(test_idempotency_key_length)
 }
 END_TEST
 
+static const struct {
+	const char *method, *path, *body, *sha256;
+} fingerprint_cases[] = {
+	{"POST", "/v1/music/org_a/collections", "{\"name\":\"x\"}",
+	 "33857b2e6d232ca8b239213302332f32c040ae251a7bb2ee4b7bd3dd1ca9ac0b"},
+	{"POST", "/p", "", "35796be418e451ff685f4f431febe231c52d111a1f465bd36c559c561c1fa1ed"},
+};
+
+START_TEST(test_request_fingerprint)
+{
+	unsigned char out[KEYHASH_LEN];
+	char hex[2 * KEYHASH_LEN + 1];
+
+	ck_assert_int_eq(request_fingerprint(fingerprint_cases[_i].method, fingerprint_cases[_i].path,
+					     fingerprint_cases[_i].body, strlen(fingerprint_cases[_i].body), out),
+			 0);
+	for (int i = 0; i < KEYHASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+	ck_assert_str_eq(hex, fingerprint_cases[_i].sha256);
+}
+END_TEST
+
 START_TEST(test_ids)
 {
 	char id[ID_MAX], key[KEY_MAX];
@@ -596,6 +619,7 @@ static Suite *valid_suite(void)
 	tcase_add_test(tc, test_track_refs_limit);
 	tcase_add_loop_test(tc, test_idempotency_key, 0, sizeof(idem_key_cases) / sizeof(idem_key_cases[0]));
 	tcase_add_test(tc, test_idempotency_key_length);
+	tcase_add_loop_test(tc, test_request_fingerprint, 0, sizeof(fingerprint_cases) / sizeof(fingerprint_cases[0]));
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_authkey);
 	suite_add_tcase(s, tc);

@@ -52,21 +52,25 @@ def fingerprint(method, path, body):
     return hashlib.sha256(method.encode() + b"\n" + path.encode() + b"\n" + body).hexdigest()
 
 
-def send_and_drop(path, api_key, k, body):
-    """Sends a POST over a fresh TLS connection and closes it without
-    reading the answer (a client that timed out)."""
+def send_then_drop(path, api_key, k, body, user):
+    """Sends a POST over a fresh TLS connection, waits until the service has
+    claimed the key (the request is running) and closes the connection
+    without reading the answer: a client that timed out."""
     u = urllib.parse.urlsplit(m.BASE_URL)
     raw = socket.create_connection((u.hostname, u.port), timeout=10)
     s = m.tls_context().wrap_socket(raw, server_hostname=u.hostname)
     req = ("POST %s HTTP/1.1\r\nHost: %s\r\nX-API-Key: %s\r\n%s: %s\r\n"
            "Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
            % (path, u.hostname, api_key, HEADER, k, len(body))).encode() + body
-    s.sendall(req)
     try:
-        s.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    s.close()
+        s.sendall(req)
+        return m.wait_for(lambda: key_rows(user, k), 10, step=0.05)
+    finally:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        s.close()
 
 
 class IdempotencyTest(unittest.TestCase):
@@ -101,17 +105,11 @@ class IdempotencyTest(unittest.TestCase):
     def test_dropped_connection_then_retry_creates_one(self):
         k, name = key(), "drop-" + m.uniq(8)
         body = m.dumps({"name": name})
-        send_and_drop(cpath(self.a.org), self.a.key, k, body)
-        # the first request runs on without its client; a retry meanwhile
-        # is told 409, afterwards it gets the first answer
-        def retry():
-            r = self.post(None, k, raw=body)
-            if r.status == 409:
-                assert_key_error(self, r, 409, IN_USE)
-                return None
-            return r
-        r = m.wait_for(retry, 20, step=0.2)
-        self.assertIsNotNone(r, "no answer but 409 for 20 s")
+        self.assertTrue(send_then_drop(cpath(self.a.org), self.a.key, k, body, self.a.user),
+                        "the request never claimed its key")
+        # the request finishes without its client
+        self.assertEqual(m.wait_for(lambda: key_rows(self.a.user, k) == [["done", "201"]], 10), True)
+        r = self.post(None, k, raw=body)
         c = m.assert_status(r, 201)
         self.assertEqual(count_named(self.a.org, name), 1)
         cid = m.sql_value("SELECT id FROM collections WHERE org_id = %s AND name = %s"
@@ -119,6 +117,9 @@ class IdempotencyTest(unittest.TestCase):
         self.assertEqual(c["id"], cid)
         self.assertEqual(r.headers["Location"], "/v1/music/%s/collections/%s" % (self.a.org, cid))
         self.assertEqual(r.headers["Idempotent-Replayed"], "true")
+        # and so does every further retry
+        self.assertEqual(self.post(None, k, raw=body).body, r.body)
+        self.assertEqual(count_named(self.a.org, name), 1)
 
     def test_concurrent_requests_create_one(self):
         k, name = key(), "conc-" + m.uniq(8)
