@@ -55,6 +55,8 @@ enum dbrc tx_collection_create(struct db *db, void *ctx);
 enum dbrc tx_collection_get(struct db *db, void *ctx);
 /* Fills c from the COLL_COLUMNS at col0 of row, taking their text over. */
 void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct collection *c);
+/* A copy of a cell's text that outlives the result (free its s). */
+struct text cell_copy(const struct dbres *r, size_t row, size_t col);
 enum dbrc tx_collection_update(struct db *db, void *ctx);
 enum dbrc tx_collection_delete(struct db *db, void *ctx);
 

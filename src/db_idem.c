@@ -10,15 +10,6 @@
 
 #include "alloc.h"
 
-static void take_text(struct dbres *r, size_t col, struct text *out)
-{
-	struct text *c = &r->cells[col];
-
-	*out = *c;
-	c->s = NULL;
-	c->len = 0;
-}
-
 /* Gives the row now holding old_token to t (a new token, t's fingerprint,
  * running, timestamps now); *won false when another request changed it
  * first. */
@@ -90,8 +81,8 @@ enum dbrc tx_idem_claim(struct db *db, void *ctx)
 		} else if (strcmp(dbres_cell(&r, 0, 1)->s, "done") == 0) {
 			t->outcome = IDEM_REPLAY;
 			t->status = (int)dbres_int(&r, 0, 3);
-			take_text(&r, 4, &t->headers);
-			take_text(&r, 5, &t->body);
+			t->headers = cell_copy(&r, 0, 4);
+			t->body = cell_copy(&r, 0, 5);
 		} else if (dbres_int(&r, 0, 7)) { /* running but stale: its request is over */
 			tried = true;
 		} else {
