@@ -245,13 +245,18 @@ static int cmd_collection_restore(struct db *db, const struct conf *conf, const 
 	return 0;
 }
 
+/* Also deletes the expired idempotency keys (older than 24 hours). */
 static int cmd_purge(struct db *db, const struct conf *conf, const struct cli *a)
 {
-	unsigned long long n = 0;
+	unsigned long long n = 0, keys = 0;
 
 	(void)conf;
 	if (adm_purge(db, a->deleted_before, &n) != DB_OK) {
 		fprintf(stderr, "mcollctl: purge: %llu collections purged before the error\n", n);
+		return db_fail(db, "purge");
+	}
+	if (adm_purge_idempotency_keys(db, &keys) != DB_OK) {
+		fprintf(stderr, "mcollctl: purge: %llu expired idempotency keys deleted before the error\n", keys);
 		return db_fail(db, "purge");
 	}
 	printf("%llu\n", n);

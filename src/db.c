@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "orderkeys.h"
+#include "valid.h"
 
 #define COLL_COLUMNS \
 	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at"
@@ -31,6 +32,7 @@
 #define KEY_LIVE "k.key_hash = ? AND k.revoked_at IS NULL"
 #define OWNED_LIVE "id = ? AND org_id = ? AND user_id = ? AND deleted_at IS NULL"
 #define NOW "UTC_TIMESTAMP(6)"
+#define IDEM_ROW "user_id = ? AND org_id = ? AND idem_key = ?"
 
 struct stmt_def {
 	const char *sql;
@@ -141,6 +143,32 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				" SELECT ?, MIN(sort_key), COUNT(*) FROM (SELECT sort_key,"
 				"  (ROW_NUMBER() OVER (ORDER BY sort_key) - 1) DIV " ORDER_BLOCK_SQL " AS b"
 				"  FROM collection_tracks WHERE collection_id = ?) numbered GROUP BY b", 2},
+	/* Bulk add: the listed tracks (a JSON array) of the organization, in
+	 * list order, share-locked like STMT_TRACK_CHECK; then the new entries
+	 * with keys base, base + 1, ... in list order. */
+	[STMT_TRACK_CHECK_MANY] = {"SELECT t.id FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j"
+				   " JOIN tracks t ON t.id = j.tid AND t.org_id = ?"
+				   " ORDER BY j.n LOCK IN SHARE MODE", 2},
+	[STMT_ENTRY_INSERT_MANY] = {"INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at)"
+				    " SELECT ?, j.tid, ? + j.n - 1, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+				    "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j", 3},
+	/* Idempotency keys (sql/004_idempotency_keys.sql): claim, read,
+	 * take over a stale or expired row, store the answer, release. */
+	[STMT_IDEM_CLAIM] = {"INSERT INTO idempotency_keys (user_id, org_id, idem_key, fingerprint, state,"
+			     " claim_token, created_at, claimed_at)"
+			     " VALUES (?, ?, ?, ?, 'running', ?, " NOW ", " NOW ")", 5},
+	[STMT_IDEM_GET] = {"SELECT fingerprint, state, claim_token, status, headers, body,"
+			   " created_at < " NOW " - INTERVAL " IDEM_TTL_SQL " SECOND,"
+			   " claimed_at < " NOW " - INTERVAL ? SECOND"
+			   " FROM idempotency_keys WHERE " IDEM_ROW, 4},
+	[STMT_IDEM_TAKEOVER] = {"UPDATE idempotency_keys SET fingerprint = ?, state = 'running', claim_token = ?,"
+				" status = NULL, headers = NULL, body = NULL, created_at = " NOW ","
+				" claimed_at = " NOW " WHERE " IDEM_ROW " AND claim_token = ?", 6},
+	[STMT_IDEM_STORE] = {"UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?"
+			     " WHERE " IDEM_ROW " AND claim_token = ? AND state = 'running'", 7},
+	[STMT_IDEM_RELEASE] = {"DELETE FROM idempotency_keys WHERE " IDEM_ROW
+			       " AND claim_token = ? AND state = 'running'", 4},
 	/* The request's deadline cuts statements short (milliseconds). */
 	[STMT_SET_STATEMENT_TIME] = {"SET SESSION max_statement_time = ? / 1000", 1},
 	/* GET /healthz: one round trip, no tenant data. */
@@ -193,6 +221,9 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_TRACK_INSERT_MANY] = {"INSERT INTO tracks (id, org_id, user_id, title, created_at)"
 					" SELECT j.id, ?, ?, j.title, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
 					"  id VARCHAR(32) PATH '$[0]', title VARCHAR(512) PATH '$[1]')) j", 3},
+	/* Idempotency keys past their lifetime, oldest first, a batch at a time. */
+	[STMT_ADM_PURGE_IDEM] = {"DELETE FROM idempotency_keys WHERE created_at < " NOW " - INTERVAL "
+				 IDEM_TTL_SQL " SECOND ORDER BY created_at LIMIT ?", 1},
 };
 
 double db_now(void)

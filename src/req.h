@@ -30,6 +30,8 @@ struct req {
 	double queued;         /* seconds it waited for a worker before that */
 	double deadline;       /* db_now() by which it must be answered */
 	const struct scoreboard *sb; /* the pool's, for GET /status */
+	char *body;            /* the body req_json_body read (for fingerprints) */
+	size_t body_len;
 };
 
 /* Fills r from the FastCGI request (no body read yet). */
