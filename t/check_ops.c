@@ -65,6 +65,7 @@ START_TEST(test_status_page)
 
 	sb->h.start_time = 1764590400; /* 2025-12-01T12:00:00Z */
 	sb->h.respawns = 2;
+	sb->h.recycled = 5;
 	sb->h.max_busy = 3;
 	sb->h.gone = (struct sb_counters){.accepted = 10, .requests = 9, .status_2xx = 5, .status_4xx = 3,
 					  .status_5xx = 1, .slow = 1};
@@ -80,7 +81,7 @@ START_TEST(test_status_page)
 	ck_assert_str_eq(w.buf,
 			 "{\"start_time\":\"2025-12-01T12:00:00Z\",\"uptime_s\":60,\"pool_size\":4,\"workers\":2,"
 			 "\"busy\":1,\"idle\":1,\"starting\":0,\"db_connected\":1,\"max_busy\":3,\"accepted\":15,"
-			 "\"requests\":13,\"requests_by_class\":{\"2xx\":8,\"4xx\":4,\"5xx\":1},\"respawns\":2,"
+			 "\"requests\":13,\"requests_by_class\":{\"2xx\":8,\"4xx\":4,\"5xx\":1},\"respawns\":2,\"recycled\":5,"
 			 "\"slow_requests\":3,\"processes\":["
 			 "{\"slot\":0,\"pid\":100,\"state\":\"busy\",\"started\":\"2025-12-01T12:00:00Z\","
 			 "\"db_connected\":true,\"accepted\":4,\"requests\":3,"
