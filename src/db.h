@@ -9,6 +9,7 @@
 #include <mysql.h>
 
 #include "conf.h"
+#include "dbhosts.h"
 #include "model.h"
 
 enum stmt {
@@ -131,6 +132,12 @@ struct db {
 	const struct conf *conf;
 	MYSQL *conn;
 	MYSQL_STMT *stmt[STMT__MAX];
+	struct db_target targets[DB_TARGETS_MAX]; /* db_hosts, or db_host/db_port/db_socket */
+	int ntargets;
+	int home;                /* the node this connection prefers (worker slot) */
+	int node;                /* the node connected to, or tried next */
+	bool galera;             /* the connected server is a Galera node */
+	double rehome_at;        /* monotonic seconds: next look at the home node */
 	bool multi_statements;   /* for migrations (mcollctl) */
 	bool lazy_prepare;       /* administration: prepare on first use, not
 				  * at connect; no request-path read timeout */
@@ -146,6 +153,18 @@ void db_init(struct db *db, const struct conf *conf);
  * request-path statements.  Returns DB_OK or DB_GONE. */
 enum dbrc db_connect(struct db *db);
 void db_close(struct db *db);
+/* Several nodes (db_hosts): this connection prefers node index %
+ * ntargets (the worker's slot, so workers spread over the nodes).  A
+ * connect tries that node first, then each next one in turn; a node that
+ * refuses, or is a Galera node outside the primary component (wsrep_ready
+ * not ON), is skipped.  On a Galera node the session reads causally
+ * (wsrep_sync_wait = 1): a read sees every change committed before it on
+ * any node. */
+void db_set_home(struct db *db, int index);
+/* Idle, connected to another node than its home: at most every 5 s, looks
+ * whether the home node is back (and ready); if so, closes the connection
+ * so that the next connect goes home.  Returns true when it closed. */
+bool db_rehome(struct db *db);
 /* Monotonic clock, seconds. */
 double db_now(void);
 /* The request running from now on must be done by deadline (db_now()
