@@ -413,16 +413,17 @@ enum dbrc db_connect(struct db *db)
 		db->conn = connect_node(db, i, &db->galera);
 		if (!db->conn) {
 			if (db->ntargets > 1)
-				log_warn("database connect failed: node %d (%s): %s", i + 1,
-					 target_name(db, i, name, sizeof(name)), db->errmsg);
-			else
-				log_warn("database connect failed: %s", db->errmsg);
+				log_debug("database connect failed: node %d (%s): %s", i + 1,
+					  target_name(db, i, name, sizeof(name)), db->errmsg);
 			continue;
 		}
 		db->rehome_at = now + 5.0;
 		db->node = i;
 	}
 	if (!db->conn) {
+		/* One warning however many nodes (rate-limited when repeated);
+		 * with several nodes, every one was tried. */
+		log_warn("database connect failed: %s", db->errmsg);
 		db->next_connect_at = now + 0.5;
 		return DB_GONE;
 	}
@@ -728,14 +729,20 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* Attempts of a transaction that deadlocks: on a Galera cluster changes
+ * to one collection through several nodes also fail certification, so
+ * more attempts (with a longer back-off), always within the deadline. */
 #define TXN_ATTEMPTS 8
+#define TXN_ATTEMPTS_CLUSTER 32
 
 enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 {
 	bool reconnected = false;
 	enum dbrc rc = DB_FAIL;
 
-	for (int attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
+	int attempts = db->ntargets > 1 ? TXN_ATTEMPTS_CLUSTER : TXN_ATTEMPTS;
+
+	for (int attempt = 0; attempt < attempts; attempt++) {
 		bool at_commit = false;
 
 		if (past_deadline(db))
