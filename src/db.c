@@ -368,13 +368,16 @@ static MYSQL *connect_node(struct db *db, int i, bool *galera)
 		mysql_close(conn);
 		return NULL;
 	}
-	if (!node_ready(db, conn, galera) ||
-	    (*galera && mysql_query(conn, "SET SESSION wsrep_sync_wait = 1") != 0 &&
-	     classify(db, mysql_errno(conn), mysql_error(conn)) != DB_OK)) {
-		mysql_close(conn);
-		return NULL;
+	if (!node_ready(db, conn, galera))
+		goto fail;
+	if (*galera && mysql_query(conn, "SET SESSION wsrep_sync_wait = 1") != 0) {
+		classify(db, mysql_errno(conn), mysql_error(conn));
+		goto fail;
 	}
 	return conn;
+fail:
+	mysql_close(conn);
+	return NULL;
 }
 
 bool db_rehome(struct db *db)

@@ -187,9 +187,12 @@ long long dbres_int(const struct dbres *r, size_t row, size_t col);
 enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
 typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
 /* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
- * it returns DB_OK and the deadline has not passed.  Deadlocks run it again
- * (with back-off, a few times, while the deadline allows); a connection
- * found dead before the commit is re-established and fn runs again once.
+ * it returns DB_OK and the deadline has not passed.  Deadlocks, and Galera
+ * certification failures (1213, also on COMMIT), run it again (with
+ * back-off, 8 times, 32 with several nodes, while the deadline allows); a
+ * connection found dead before the commit was sent is re-established (on
+ * the next node, with several) and fn runs again once; one lost during
+ * the COMMIT may have committed: DB_GONE, never run again.
  * A lock wait timeout is not retried: DB_TIMEOUT, rolled back; a transaction
  * cut by the deadline is rolled back and its connection closed (the next
  * request reconnects with a fresh session).  fn must reset any output it
