@@ -380,6 +380,16 @@ fail:
 	return NULL;
 }
 
+double db_rehome_due(const struct db *db)
+{
+	double left;
+
+	if (!db->conn || db->node == db->home)
+		return -1;
+	left = db->rehome_at - db_now();
+	return left > 0 ? left : 0;
+}
+
 bool db_rehome(struct db *db)
 {
 	double now = db_now();

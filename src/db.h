@@ -165,6 +165,9 @@ void db_set_home(struct db *db, int index);
  * whether the home node is back (and ready); if so, closes the connection
  * so that the next connect goes home.  Returns true when it closed. */
 bool db_rehome(struct db *db);
+/* Seconds until db_rehome() would look (0 when due), or -1 when connected
+ * to its home node or not connected. */
+double db_rehome_due(const struct db *db);
 /* Monotonic clock, seconds. */
 double db_now(void);
 /* The request running from now on must be done by deadline (db_now()

@@ -164,6 +164,13 @@ static int wait_for_work(struct worker *w, const sigset_t *unblocked)
 		pfd[nfd].events = POLLIN;
 		pfd[nfd++].revents = 0;
 	}
+	if (!tsp && db_rehome_due(&w->db) >= 0) {
+		/* away from its node: wake to look whether it is back */
+		double due = db_rehome_due(&w->db);
+		ts.tv_sec = (time_t)due;
+		ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+		tsp = &ts;
+	}
 	rc = ppoll(pfd, (nfds_t)nfd, tsp, unblocked);
 	if (rc <= 0)
 		return 0;
