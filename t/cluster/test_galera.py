@@ -61,6 +61,14 @@ def mcoll_sessions(n):
     return int(node_sql(n, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'mcoll'")[0][0])
 
 
+def cluster_size(n):
+    """wsrep_cluster_size as node n sees it (no causal wait), 0 if it does not answer."""
+    p = m._run(node_sql_argv(n) + ["-N", "-B", "-e", "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"],
+               check=False, timeout=30)
+    parts = p.stdout.split()
+    return int(parts[1]) if p.returncode == 0 and len(parts) == 2 else 0
+
+
 def log_since(mark):
     return m.read_log()[mark:]
 
@@ -192,7 +200,11 @@ class NodeKillTest(unittest.TestCase):
             t_kill = time.time()
             cluster("kill", self.VICTIM)
             try:
-                time.sleep(4.0)
+                # until the others have evicted it, then commits go on
+                # without it for 2 s: it has write sets to catch up on
+                evicted = m.wait_for(lambda: cluster_size(1) == NODES - 1, 30, step=0.5)
+                t_evicted = time.time()
+                time.sleep(2.0)
             finally:
                 t_start = time.time()
                 rejoin = cluster("start", self.VICTIM).stderr
@@ -209,6 +221,8 @@ class NodeKillTest(unittest.TestCase):
               "serving again %.1f s after it was synced; max latency %.0f ms; %d retries"
               % (self.VICTIM, len(res), codes, t_up - t_start, transfer[-1] if transfer else "?",
                  t_back - t_up, max(r[1] for r in res) * 1000, retries(log_since(mark))))
+        print("  node %d evicted %.1f s after the kill" % (self.VICTIM, t_evicted - t_kill))
+        self.assertTrue(evicted, "node %d was not evicted" % self.VICTIM)
         self.assertEqual(errors, [], "requests without an HTTP answer")
         self.assertEqual(bad, [], "non-2xx answers other than the 503 envelope")
         self.assertTrue(transfer and transfer[-1].startswith("IST"), rejoin[-2000:])
