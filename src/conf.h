@@ -10,6 +10,7 @@ struct conf {
 	char *db_host;
 	int db_port;
 	char *db_socket;
+	char *db_hosts;          /* "a:3306, b:3306, /x.sock": several nodes (dbhosts.h) */
 	char *db_user;
 	char *db_password;
 	char *db_password_file;

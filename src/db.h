@@ -9,6 +9,7 @@
 #include <mysql.h>
 
 #include "conf.h"
+#include "dbhosts.h"
 #include "model.h"
 #include "slowlog.h"
 
@@ -142,6 +143,12 @@ struct db {
 	const struct conf *conf;
 	MYSQL *conn;
 	MYSQL_STMT *stmt[STMT__MAX];
+	struct db_target targets[DB_TARGETS_MAX]; /* db_hosts, or db_host/db_port/db_socket */
+	int ntargets;
+	int home;                /* the node this connection prefers (worker slot) */
+	int node;                /* the node connected to, or tried next */
+	bool galera;             /* the connected server is a Galera node */
+	double rehome_at;        /* monotonic seconds: next look at the home node */
 	bool multi_statements;   /* for migrations (mcollctl) */
 	bool lazy_prepare;       /* administration: prepare on first use, not
 				  * at connect; no request-path read timeout */
@@ -160,6 +167,21 @@ enum dbrc db_connect(struct db *db);
 void db_close(struct db *db);
 /* The statement's enum name ("STMT_READ_LIST"), for the slow log. */
 const char *db_stmt_name(enum stmt s);
+/* Several nodes (db_hosts): this connection prefers node index %
+ * ntargets (the worker's slot, so workers spread over the nodes).  A
+ * connect tries that node first, then each next one in turn; a node that
+ * refuses, or is a Galera node outside the primary component (wsrep_ready
+ * not ON), is skipped.  On a Galera node the session reads causally
+ * (wsrep_sync_wait = 1): a read sees every change committed before it on
+ * any node. */
+void db_set_home(struct db *db, int index);
+/* Idle, connected to another node than its home: at most every 5 s, looks
+ * whether the home node is back (and ready); if so, closes the connection
+ * so that the next connect goes home.  Returns true when it closed. */
+bool db_rehome(struct db *db);
+/* Seconds until db_rehome() would look (0 when due), or -1 when connected
+ * to its home node or not connected. */
+double db_rehome_due(const struct db *db);
 /* Monotonic clock, seconds. */
 double db_now(void);
 /* The request running from now on must be done by deadline (db_now()
@@ -182,9 +204,12 @@ long long dbres_int(const struct dbres *r, size_t row, size_t col);
 enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
 typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
 /* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
- * it returns DB_OK and the deadline has not passed.  Deadlocks run it again
- * (with back-off, a few times, while the deadline allows); a connection
- * found dead before the commit is re-established and fn runs again once.
+ * it returns DB_OK and the deadline has not passed.  Deadlocks, and Galera
+ * certification failures (1213, also on COMMIT), run it again (with
+ * back-off, 8 times, 32 with several nodes, while the deadline allows); a
+ * connection found dead before the commit was sent is re-established (on
+ * the next node, with several) and fn runs again once; one lost during
+ * the COMMIT may have committed: DB_GONE, never run again.
  * A lock wait timeout is not retried: DB_TIMEOUT, rolled back; a transaction
  * cut by the deadline is rolled back and its connection closed (the next
  * request reconnects with a fresh session).  fn must reset any output it

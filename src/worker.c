@@ -144,6 +144,7 @@ static int db_fd(const struct db *db)
 
 static void check_db(struct worker *w)
 {
+	db_rehome(&w->db); /* several nodes: back to this slot's node once it is up */
 	if (!w->db.conn)
 		db_connect(&w->db); /* rate-limited inside */
 	SB_SET(me->db_connected, w->db.conn != NULL);
@@ -243,6 +244,13 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
 		pfd[nfd].fd = dfd;
 		pfd[nfd].events = POLLIN;
 		pfd[nfd++].revents = 0;
+	}
+	if (!tsp && db_rehome_due(&w->db) >= 0) {
+		/* away from its node: wake to look whether it is back */
+		double due = db_rehome_due(&w->db);
+		ts.tv_sec = (time_t)due;
+		ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+		tsp = &ts;
 	}
 	rc = ppoll(pfd, (nfds_t)nfd, tsp, unblocked);
 	if (rc <= 0)
@@ -372,6 +380,7 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 	sigprocmask(SIG_SETMASK, &term, NULL);
 
 	db_init(&w.db, conf);
+	db_set_home(&w.db, index); /* several nodes: workers spread over them */
 	check_db(&w); /* failure is fine: see wait_for_work */
 	/* No listen socket for libfcgi: it must never accept by itself. */
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&w.fcgi, -1, 0) != 0) {
