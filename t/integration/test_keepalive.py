@@ -206,12 +206,13 @@ class MaxRequestsTest(unittest.TestCase):
         log = ph.log_since(off)
         recycled = re.findall(r"worker (\d+) \(pid (\d+)\) recycled after (\d+) requests on (\d+) "
                               r"connections \(max_requests\)", log)
-        # 50 each (a few more when nginx sent requests on its kept
-        # connection while it was being let go: those are served too)
-        self.assertTrue(all(50 <= int(x[2]) <= 60 for x in recycled), recycled)
-        # 2000 requests over n workers of 50 (to 60) each, but the (at most
-        # n) unfinished ones at the end
-        self.assertGreaterEqual(len(recycled), 2000 // 60 - n)
+        # 50 each, and more when nginx sent requests on its kept
+        # connection while it was being let go: those are served too, never
+        # refused (a slow build under load has shown up to 80)
+        self.assertTrue(all(50 <= int(x[2]) <= 100 for x in recycled), recycled)
+        # 2000 requests over n workers of 50 (to 100) each, but the (at
+        # most n) unfinished ones at the end
+        self.assertGreaterEqual(len(recycled), 2000 // 100 - n)
         self.assertLessEqual(len(recycled), 2000 // 50)
         self.assertNotRegex(log, r"exited with|killed by signal")
         self.assertTrue(ph.wait_for(lambda: len(ph.workers()) == n, 10))
