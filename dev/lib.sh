@@ -35,6 +35,7 @@ MCOLL_PACKAGES=(
 	python3 clang libclang-rt-14-dev
 	systemd
 	debhelper lintian debootstrap iproute2 zstd
+	galera-4 rsync
 )
 
 mcoll_log() { printf '==> %s\n' "$*" >&2; }

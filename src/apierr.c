@@ -25,6 +25,10 @@ static const struct api_err_info table[API_ERR__MAX] = {
 			     "The service is temporarily unavailable. Please retry later."},
 	[API_INTERNAL] = {500, "Internal Server Error", "INTERNAL_ERROR", "server_error",
 			  "An unexpected error occurred."},
+	[API_IDEM_IN_USE] = {409, "Conflict", "IDEMPOTENCY_KEY_IN_USE", "client_error",
+			     "A request with this idempotency key is still being processed."},
+	[API_IDEM_REUSED] = {422, "Unprocessable Entity", "IDEMPOTENCY_KEY_REUSED", "client_error",
+			     "The idempotency key was already used for a different request."},
 };
 
 const struct api_err_info *api_err_info(enum api_err e)

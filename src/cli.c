@@ -22,14 +22,24 @@ const struct cli_cmd cli_cmds[CMD__MAX] = {
 	[CMD_KEY_REVOKE] = {"key", "revoke", {"KEY"}, 0, 0, "Revokes a key (the raw key or its key id)."},
 	[CMD_KEY_LIST] = {"key", "list", {"USER_ID"}, 0, 0,
 			  "Lists the user's keys: id, created, revoked (never the secret)."},
-	[CMD_TRACK_ADD] = {"track", "add", {"ORG_ID"}, OPT_USER | OPT_TITLE, OPT_USER,
-			   "Registers a track; prints its id."},
+	[CMD_TRACK_ADD] = {"track", "add", {"ORG_ID"}, OPT_USER | OPT_TITLE | OPT_COUNT | OPT_TITLES, OPT_USER,
+			   "Registers a track; prints its id.  Or many: N titled \"Track 1\"..\"Track N\" (--count),\n"
+			   "or one per line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints\n"
+			   "every new id, one a line."},
 	[CMD_TRACK_DELETE] = {"track", "delete", {"TRACK_ID"}, 0, 0,
 			      "Deletes a track and removes it from every collection."},
 	[CMD_COLLECTION_RESTORE] = {"collection", "restore", {"COLLECTION_ID"}, 0, 0,
 				    "Undoes the soft delete of a collection."},
 	[CMD_PURGE] = {"purge", NULL, {NULL}, OPT_DELETED_BEFORE, OPT_DELETED_BEFORE,
 		       "Hard-deletes collections soft-deleted before DATE (UTC); prints how many."},
+	[CMD_STATUS] = {"status", NULL, {NULL}, 0, 0,
+			"Prints the pool's status page, read from mcolld over its FastCGI listen socket."},
+};
+
+/* Options of a second form of a command: on a line of their own in the
+ * usage, as alternatives ("--count N | --titles FILE"). */
+static const unsigned cmd_alt[CMD__MAX] = {
+	[CMD_TRACK_ADD] = OPT_COUNT | OPT_TITLES,
 };
 
 /* Command options: long name, metavariable, repeatable. */
@@ -44,6 +54,8 @@ static const struct {
 	{OPT_USER, "user", "USER_ID", false},
 	{OPT_TITLE, "title", "TITLE", false},
 	{OPT_DELETED_BEFORE, "deleted-before", "YYYY-MM-DD", false},
+	{OPT_COUNT, "count", "N", false},
+	{OPT_TITLES, "titles", "FILE", false},
 };
 #define NOPTS (sizeof(opt_info) / sizeof(opt_info[0]))
 
@@ -60,6 +72,8 @@ static const struct option long_opts[] = {
 	{"user", required_argument, NULL, OPTVAL(3)},
 	{"title", required_argument, NULL, OPTVAL(4)},
 	{"deleted-before", required_argument, NULL, OPTVAL(5)},
+	{"count", required_argument, NULL, OPTVAL(6)},
+	{"titles", required_argument, NULL, OPTVAL(7)},
 	{NULL, 0, NULL, 0},
 };
 
@@ -93,8 +107,27 @@ bool cli_date_valid(const char *s)
 	return true;
 }
 
-static void synopsis(FILE *f, const struct cli_cmd *cmd)
+long cli_count_parse(const char *s)
 {
+	long n = 0;
+
+	if (!*s || strlen(s) > 7)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n >= 1 && n <= CLI_MAX_COUNT ? n : -1;
+}
+
+/* The command's synopsis; alt: its second form (the alt options, one of
+ * them, with the required ones). */
+static void synopsis(FILE *f, const struct cli_cmd *cmd, bool alt)
+{
+	unsigned alts = cmd_alt[cmd - cli_cmds];
+	bool first_alt = true;
+
 	fprintf(f, "%s", cmd->noun);
 	if (cmd->verb)
 		fprintf(f, " %s", cmd->verb);
@@ -102,6 +135,14 @@ static void synopsis(FILE *f, const struct cli_cmd *cmd)
 		fprintf(f, " %s", cmd->args[i]);
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(cmd->opts & opt_info[i].bit))
+			continue;
+		if (alts & opt_info[i].bit) {
+			if (alt)
+				fprintf(f, "%s--%s %s", first_alt ? " " : " | ", opt_info[i].name, opt_info[i].meta);
+			first_alt = false;
+			continue;
+		}
+		if (alt && !(cmd->required & opt_info[i].bit))
 			continue;
 		if (cmd->required & opt_info[i].bit)
 			fprintf(f, " --%s %s", opt_info[i].name, opt_info[i].meta);
@@ -115,7 +156,11 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd)
 {
 	if (cmd) {
 		fputs("usage: mcollctl [-c CONFIG] ", f);
-		synopsis(f, cmd);
+		synopsis(f, cmd, false);
+		if (cmd_alt[cmd - cli_cmds]) {
+			fputs("\n       mcollctl [-c CONFIG] ", f);
+			synopsis(f, cmd, true);
+		}
 		fprintf(f, "\n%s\n", cmd->summary);
 		if (cmd->opts & OPT_CAPABILITY) {
 			fputs("capabilities:", f);
@@ -131,8 +176,13 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd)
 	      f);
 	for (int i = 0; i < CMD__MAX; i++) {
 		fputs("  ", f);
-		synopsis(f, &cli_cmds[i]);
+		synopsis(f, &cli_cmds[i], false);
 		fputc('\n', f);
+		if (cmd_alt[i]) {
+			fputs("  ", f);
+			synopsis(f, &cli_cmds[i], true);
+			fputc('\n', f);
+		}
 	}
 	fputs("options:\n"
 	      "  -c, --config FILE  configuration file (default: $MCOLL_CONFIG, or the installed one)\n"
@@ -192,6 +242,8 @@ static const char **opt_slot(struct cli *c, size_t i)
 	case OPT_USER: return &c->user;
 	case OPT_TITLE: return &c->title;
 	case OPT_DELETED_BEFORE: return &c->deleted_before;
+	case OPT_COUNT: return &c->count_arg;
+	case OPT_TITLES: return &c->titles;
 	case OPT_CAPABILITY: break;
 	}
 	return NULL;
@@ -303,6 +355,14 @@ void cli_parse(int argc, char **argv, struct cli *c)
 	for (int i = 0; i < c->ncaps; i++)
 		if (!cli_capability_known(c->caps[i]))
 			fail(c, "%s: unknown capability '%s'", label, c->caps[i]);
+	if (c->count_arg) {
+		c->count = cli_count_parse(c->count_arg);
+		if (c->count <= 0)
+			fail(c, "%s: --count must be a number from 1 to %d, not '%s'", label, CLI_MAX_COUNT,
+			     c->count_arg);
+	}
+	if (!!c->title + !!c->count_arg + !!c->titles > 1)
+		fail(c, "%s: --title, --count and --titles exclude each other", label);
 	if (c->deleted_before && !cli_date_valid(c->deleted_before))
 		fail(c, "%s: --deleted-before must be a date YYYY-MM-DD, not '%s'", label, c->deleted_before);
 }

@@ -20,6 +20,7 @@ enum cli_cmd_id {
 	CMD_TRACK_DELETE,
 	CMD_COLLECTION_RESTORE,
 	CMD_PURGE,
+	CMD_STATUS,
 	CMD__MAX
 };
 
@@ -31,7 +32,11 @@ enum cli_opt {
 	OPT_USER = 1 << 3,
 	OPT_TITLE = 1 << 4,
 	OPT_DELETED_BEFORE = 1 << 5,
+	OPT_COUNT = 1 << 6,
+	OPT_TITLES = 1 << 7,
 };
+
+#define CLI_MAX_COUNT 1000000 /* track add --count */
 
 #define CLI_MAX_ARGS 2
 #define CLI_MAX_CAPS 16
@@ -58,6 +63,9 @@ struct cli {
 	const char *arg[CLI_MAX_ARGS];
 	int narg;
 	const char *name, *email, *user, *title, *deleted_before;
+	const char *count_arg;              /* --count as given */
+	long count;                         /* --count N (0: not given) */
+	const char *titles;                 /* --titles FILE ("-": stdin) */
 	const char *caps[CLI_MAX_CAPS];
 	int ncaps;
 	char err[200];
@@ -73,5 +81,7 @@ void cli_usage(FILE *f, const struct cli_cmd *cmd);
 bool cli_capability_known(const char *name);
 /* True for a valid calendar date written YYYY-MM-DD. */
 bool cli_date_valid(const char *s);
+/* A --count value: digits only, 1..CLI_MAX_COUNT; else -1. */
+long cli_count_parse(const char *s);
 
 #endif

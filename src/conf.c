@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "dbhosts.h"
 #include "log.h"
 
 #ifndef PKGDATADIR
@@ -32,6 +33,13 @@ static int check_level(const char *v)
 	return log_level_parse(v) >= 0 ? 0 : -1;
 }
 
+static int check_db_hosts(const char *v)
+{
+	struct db_target t[DB_TARGETS_MAX];
+
+	return db_targets_parse(v, 3306, t, DB_TARGETS_MAX) >= 0 ? 0 : -1;
+}
+
 static int check_nonempty(const char *v)
 {
 	return *v ? 0 : -1;
@@ -45,6 +53,7 @@ static const struct directive directives[] = {
 	{"db_host", CT_STR, OFF(db_host), "localhost", 0, 0, NULL},
 	{"db_port", CT_INT, OFF(db_port), "3306", 0, 65535, NULL},
 	{"db_socket", CT_STR, OFF(db_socket), "", 0, 0, NULL},
+	{"db_hosts", CT_STR, OFF(db_hosts), "", 0, 0, check_db_hosts},
 	{"db_user", CT_STR, OFF(db_user), "mcoll", 0, 0, check_nonempty},
 	{"db_password", CT_STR, OFF(db_password), "", 0, 0, NULL},
 	{"db_password_file", CT_STR, OFF(db_password_file), "", 0, 0, NULL},
@@ -56,6 +65,7 @@ static const struct directive directives[] = {
 	{"request_timeout", CT_INT, OFF(request_timeout), "10", 1, 3600, NULL},
 	{"lock_wait_timeout", CT_INT, OFF(lock_wait_timeout), "3", 1, 3600, NULL},
 	{"max_requests", CT_INT, OFF(max_requests), "0", 0, INT_MAX, NULL},
+	{"slowlog_ms", CT_INT, OFF(slowlog_ms), "0", 0, 3600000, NULL},
 };
 #define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 

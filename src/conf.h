@@ -10,6 +10,7 @@ struct conf {
 	char *db_host;
 	int db_port;
 	char *db_socket;
+	char *db_hosts;          /* "a:3306, b:3306, /x.sock": several nodes (dbhosts.h) */
 	char *db_user;
 	char *db_password;
 	char *db_password_file;
@@ -21,6 +22,7 @@ struct conf {
 	int request_timeout;    /* seconds from nginx's hand-off to the answer */
 	int lock_wait_timeout;  /* seconds a statement waits for a row lock */
 	int max_requests;       /* a worker is replaced after this many; 0: never */
+	int slowlog_ms;         /* requests slower than this are logged; 0: off */
 };
 
 #ifndef SYSCONFDIR

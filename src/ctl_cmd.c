@@ -203,6 +203,8 @@ static int cmd_track_add(struct db *db, const struct conf *conf, const struct cl
 	enum dbrc rc = DB_DUP;
 
 	(void)conf;
+	if (a->count || a->titles)
+		return ctl_track_add_bulk(db, a);
 	if (a->title && utf8_count(a->title, strlen(a->title)) < 0)
 		return ctl_die("--title must be UTF-8");
 	for (int tries = 0; tries < 5 && rc == DB_DUP; tries++) {
@@ -243,13 +245,18 @@ static int cmd_collection_restore(struct db *db, const struct conf *conf, const 
 	return 0;
 }
 
+/* Also deletes the expired idempotency keys (older than 24 hours). */
 static int cmd_purge(struct db *db, const struct conf *conf, const struct cli *a)
 {
-	unsigned long long n = 0;
+	unsigned long long n = 0, keys = 0;
 
 	(void)conf;
 	if (adm_purge(db, a->deleted_before, &n) != DB_OK) {
 		fprintf(stderr, "mcollctl: purge: %llu collections purged before the error\n", n);
+		return db_fail(db, "purge");
+	}
+	if (adm_purge_idempotency_keys(db, &keys) != DB_OK) {
+		fprintf(stderr, "mcollctl: purge: %llu expired idempotency keys deleted before the error\n", keys);
 		return db_fail(db, "purge");
 	}
 	printf("%llu\n", n);
@@ -272,6 +279,7 @@ static const cmd_fn cmd_fns[CMD__MAX] = {
 	[CMD_TRACK_DELETE] = cmd_track_delete,
 	[CMD_COLLECTION_RESTORE] = cmd_collection_restore,
 	[CMD_PURGE] = cmd_purge,
+	[CMD_STATUS] = NULL, /* ctl_status: no database connection */
 };
 
 int ctl_run(struct db *db, const struct conf *conf, const struct cli *c)

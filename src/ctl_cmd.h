@@ -13,5 +13,10 @@ int ctl_run(struct db *db, const struct conf *conf, const struct cli *c);
 /* mcollctl check: one "ok   ..." / "FAIL ..." line per check on stdout;
  * returns 0 when all pass, else 1. */
 int ctl_check(const char *config_path);
+/* mcollctl status: GET /status over the FastCGI listen socket, printed
+ * for a terminal; returns the exit status. */
+int ctl_status(const struct conf *conf);
+/* track add --count / --titles (ctl_track_bulk.c). */
+int ctl_track_add_bulk(struct db *db, const struct cli *a);
 
 #endif

@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "orderkeys.h"
+#include "valid.h"
 
 #define COLL_COLUMNS \
 	"id, name, description, cover_track_id, cover_image_url, track_count, created_at, updated_at," \
@@ -35,6 +36,7 @@
 /* Every statement that writes a collection row moves its version
  * (sql/003_collection_version.sql): the ETag. */
 #define BUMP "version = version + 1"
+#define IDEM_ROW "user_id = ? AND org_id = ? AND idem_key = ?"
 
 struct stmt_def {
 	const char *sql;
@@ -147,8 +149,36 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 				" SELECT ?, MIN(sort_key), COUNT(*) FROM (SELECT sort_key,"
 				"  (ROW_NUMBER() OVER (ORDER BY sort_key) - 1) DIV " ORDER_BLOCK_SQL " AS b"
 				"  FROM collection_tracks WHERE collection_id = ?) numbered GROUP BY b", 2},
+	/* Bulk add: the listed tracks (a JSON array) of the organization, in
+	 * list order, share-locked like STMT_TRACK_CHECK; then the new entries
+	 * with keys base, base + 1, ... in list order. */
+	[STMT_TRACK_CHECK_MANY] = {"SELECT t.id FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j"
+				   " JOIN tracks t ON t.id = j.tid AND t.org_id = ?"
+				   " ORDER BY j.n LOCK IN SHARE MODE", 2},
+	[STMT_ENTRY_INSERT_MANY] = {"INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at)"
+				    " SELECT ?, j.tid, ? + j.n - 1, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+				    "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j", 3},
+	/* Idempotency keys (sql/004_idempotency_keys.sql): claim, read,
+	 * take over a stale or expired row, store the answer, release. */
+	[STMT_IDEM_CLAIM] = {"INSERT INTO idempotency_keys (user_id, org_id, idem_key, fingerprint, state,"
+			     " claim_token, created_at, claimed_at)"
+			     " VALUES (?, ?, ?, ?, 'running', ?, " NOW ", " NOW ")", 5},
+	[STMT_IDEM_GET] = {"SELECT fingerprint, state, claim_token, status, headers, body,"
+			   " created_at < " NOW " - INTERVAL " IDEM_TTL_SQL " SECOND,"
+			   " claimed_at < " NOW " - INTERVAL ? SECOND"
+			   " FROM idempotency_keys WHERE " IDEM_ROW, 4},
+	[STMT_IDEM_TAKEOVER] = {"UPDATE idempotency_keys SET fingerprint = ?, state = 'running', claim_token = ?,"
+				" status = NULL, headers = NULL, body = NULL, created_at = " NOW ","
+				" claimed_at = " NOW " WHERE " IDEM_ROW " AND claim_token = ?", 6},
+	[STMT_IDEM_STORE] = {"UPDATE idempotency_keys SET state = 'done', status = ?, headers = ?, body = ?"
+			     " WHERE " IDEM_ROW " AND claim_token = ? AND state = 'running'", 7},
+	[STMT_IDEM_RELEASE] = {"DELETE FROM idempotency_keys WHERE " IDEM_ROW
+			       " AND claim_token = ? AND state = 'running'", 4},
 	/* The request's deadline cuts statements short (milliseconds). */
 	[STMT_SET_STATEMENT_TIME] = {"SET SESSION max_statement_time = ? / 1000", 1},
+	/* GET /healthz: one round trip, no tenant data. */
+	[STMT_PING] = {"SELECT 1", 0},
 
 	[STMT_ADM_ORG_INSERT] = {"INSERT INTO organizations (id, name, created_at) VALUES (?, ?, " NOW ")", 2},
 	[STMT_ADM_USER_INSERT] = {"INSERT INTO users (id, email, created_at) VALUES (?, ?, " NOW ")", 2},
@@ -194,6 +224,13 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ADM_PURGE_COUNT] = {"UPDATE collections SET track_count = track_count - ?, " BUMP
 				  " WHERE id = ?", 2},
 	[STMT_ADM_PURGE_COLL] = {"DELETE FROM collections WHERE id = ?", 1},
+	/* Tracks from a JSON array of [id, title] pairs: one statement a batch. */
+	[STMT_ADM_TRACK_INSERT_MANY] = {"INSERT INTO tracks (id, org_id, user_id, title, created_at)"
+					" SELECT j.id, ?, ?, j.title, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+					"  id VARCHAR(32) PATH '$[0]', title VARCHAR(512) PATH '$[1]')) j", 3},
+	/* Idempotency keys past their lifetime, oldest first, a batch at a time. */
+	[STMT_ADM_PURGE_IDEM] = {"DELETE FROM idempotency_keys WHERE created_at < " NOW " - INTERVAL "
+				 IDEM_TTL_SQL " SECOND ORDER BY created_at LIMIT ?", 1},
 };
 
 double db_now(void)
@@ -208,6 +245,31 @@ void db_init(struct db *db, const struct conf *conf)
 {
 	memset(db, 0, sizeof(*db));
 	db->conf = conf;
+	db->ntargets = db_targets_parse(conf->db_hosts ? conf->db_hosts : "", conf->db_port,
+					db->targets, DB_TARGETS_MAX);
+	if (db->ntargets <= 0) {
+		/* db_host/db_port/db_socket: one server */
+		db->ntargets = 1;
+		snprintf(db->targets[0].socket, sizeof(db->targets[0].socket), "%s", conf->db_socket);
+		snprintf(db->targets[0].host, sizeof(db->targets[0].host), "%s", conf->db_host);
+		db->targets[0].port = conf->db_port;
+	}
+}
+
+void db_set_home(struct db *db, int index)
+{
+	db->home = db->node = index % db->ntargets;
+}
+
+static const char *target_name(const struct db *db, int i, char *buf, size_t len)
+{
+	const struct db_target *t = &db->targets[i];
+
+	if (*t->socket)
+		snprintf(buf, len, "%s", t->socket);
+	else
+		snprintf(buf, len, "%s:%d", t->host, t->port);
+	return buf;
 }
 
 static bool conn_lost(unsigned e)
@@ -274,22 +336,58 @@ static double stmt_base_cap(const struct db *db)
 	return db->conf->lock_wait_timeout + 1.0;
 }
 
-enum dbrc db_connect(struct db *db)
+/* The first column of the first row of a SHOW (fixed text), into out ("" for
+ * no row).  Returns 0, or -1 with the error classified. */
+static int show_value(struct db *db, MYSQL *conn, const char *sql, char *out, size_t len)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	*out = '\0';
+	if (mysql_real_query(conn, sql, strlen(sql)) != 0 || !(r = mysql_store_result(conn))) {
+		classify(db, mysql_errno(conn), mysql_error(conn));
+		return -1;
+	}
+	if ((row = mysql_fetch_row(r)) && mysql_num_fields(r) >= 2 && row[1])
+		snprintf(out, len, "%s", row[1]);
+	mysql_free_result(r);
+	return 0;
+}
+
+/* Is the server of conn usable: not Galera, or a Galera node in the
+ * primary component (wsrep_ready ON)?  Sets *galera. */
+static bool node_ready(struct db *db, MYSQL *conn, bool *galera)
+{
+	char v[32];
+
+	*galera = false;
+	if (show_value(db, conn, "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'", v, sizeof(v)) != 0)
+		return false;
+	if (strcmp(v, "ON") != 0)
+		return true;
+	*galera = true;
+	if (show_value(db, conn, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'", v, sizeof(v)) != 0)
+		return false;
+	if (strcmp(v, "ON") != 0) {
+		db->err = 1047;
+		snprintf(db->errmsg, sizeof(db->errmsg), "Galera node not ready (wsrep_ready %s)", v);
+		return false;
+	}
+	return true;
+}
+
+/* A fresh session on node i, or NULL (db->errmsg says why). */
+static MYSQL *connect_node(struct db *db, int i, bool *galera)
 {
 	const struct conf *c = db->conf;
+	const struct db_target *t = &db->targets[i];
 	unsigned int timeout = 3, rw_timeout = 30;
 	char lock_wait[64];
 	unsigned long flags = db->multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
 	my_bool off = 0;
-	double now = db_now();
-	enum dbrc rc;
+	MYSQL *conn = mysql_init(NULL);
 
-	if (db->conn)
-		return DB_OK;
-	if (now < db->next_connect_at)
-		return DB_GONE;
-	db->conn = mysql_init(NULL);
-	if (!db->conn) {
+	if (!conn) {
 		log_error("mysql_init failed");
 		abort();
 	}
@@ -297,25 +395,92 @@ enum dbrc db_connect(struct db *db)
 		rw_timeout = (unsigned)c->lock_wait_timeout + 2;
 	snprintf(lock_wait, sizeof(lock_wait), "SET SESSION innodb_lock_wait_timeout = %d",
 		 c->lock_wait_timeout);
-	db->stmt_cap = 0; /* a new session: no max_statement_time yet */
-	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
-	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
-	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
-	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db->conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
-	mysql_options(db->conn, MYSQL_INIT_COMMAND,
+	mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	mysql_options(conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	mysql_options(conn, MYSQL_INIT_COMMAND,
 		      "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
-	mysql_options(db->conn, MYSQL_INIT_COMMAND,
+	mysql_options(conn, MYSQL_INIT_COMMAND,
 		      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
-	mysql_options(db->conn, MYSQL_INIT_COMMAND, lock_wait);
-	if (!mysql_real_connect(db->conn, *c->db_socket ? NULL : c->db_host, c->db_user, c->db_password,
-				c->db_name, (unsigned)c->db_port, *c->db_socket ? c->db_socket : NULL,
-				flags)) {
-		classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	mysql_options(conn, MYSQL_INIT_COMMAND, lock_wait);
+	if (!mysql_real_connect(conn, *t->socket ? NULL : t->host, c->db_user, c->db_password,
+				c->db_name, (unsigned)t->port, *t->socket ? t->socket : NULL, flags)) {
+		classify(db, mysql_errno(conn), mysql_error(conn));
+		mysql_close(conn);
+		return NULL;
+	}
+	if (!node_ready(db, conn, galera))
+		goto fail;
+	if (*galera && mysql_query(conn, "SET SESSION wsrep_sync_wait = 1") != 0) {
+		classify(db, mysql_errno(conn), mysql_error(conn));
+		goto fail;
+	}
+	return conn;
+fail:
+	mysql_close(conn);
+	return NULL;
+}
+
+double db_rehome_due(const struct db *db)
+{
+	double left;
+
+	if (!db->conn || db->node == db->home)
+		return -1;
+	left = db->rehome_at - db_now();
+	return left > 0 ? left : 0;
+}
+
+bool db_rehome(struct db *db)
+{
+	double now = db_now();
+	bool galera;
+	MYSQL *probe;
+
+	if (!db->conn || db->node == db->home || now < db->rehome_at)
+		return false;
+	db->rehome_at = now + 5.0;
+	if (!(probe = connect_node(db, db->home, &galera)))
+		return false;
+	mysql_close(probe);
+	log_info("database node %d is back: returning to it", db->home + 1);
+	db_close(db);
+	db->node = db->home;
+	return true;
+}
+
+enum dbrc db_connect(struct db *db)
+{
+	double now = db_now();
+	char name[300];
+	enum dbrc rc;
+
+	if (db->conn)
+		return DB_OK;
+	if (now < db->next_connect_at)
+		return DB_GONE;
+	db->stmt_cap = 0; /* a new session: no max_statement_time yet */
+	/* The node last used (at first the home node), then the others in
+	 * turn. */
+	for (int k = 0; k < db->ntargets && !db->conn; k++) {
+		int i = (db->node + k) % db->ntargets;
+		db->conn = connect_node(db, i, &db->galera);
+		if (!db->conn) {
+			if (db->ntargets > 1)
+				log_debug("database connect failed: node %d (%s): %s", i + 1,
+					  target_name(db, i, name, sizeof(name)), db->errmsg);
+			continue;
+		}
+		db->rehome_at = now + 5.0;
+		db->node = i;
+	}
+	if (!db->conn) {
+		/* One warning however many nodes (rate-limited when repeated);
+		 * with several nodes, every one was tried. */
 		log_warn("database connect failed: %s", db->errmsg);
-		mysql_close(db->conn);
-		db->conn = NULL;
 		db->next_connect_at = now + 0.5;
 		return DB_GONE;
 	}
@@ -326,7 +491,11 @@ enum dbrc db_connect(struct db *db)
 			return rc == DB_GONE ? DB_GONE : DB_FAIL;
 		}
 	}
-	log_info("database connected");
+	if (db->ntargets > 1)
+		log_info("database connected: node %d (%s)%s", db->node + 1,
+			 target_name(db, db->node, name, sizeof(name)), db->galera ? ", Galera" : "");
+	else
+		log_info("database connected");
 	return DB_OK;
 }
 
@@ -474,6 +643,7 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 	MYSQL_STMT *st;
 	enum dbrc rc = DB_OK;
 	struct dbres scratch;
+	double t0 = 0;
 
 	if (!res)
 		res = &scratch;
@@ -512,6 +682,8 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 			goto out;
 		}
 	}
+	if (db->slow.on)
+		t0 = db_now();
 	if (mysql_stmt_execute(st) != 0) {
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		goto out;
@@ -520,6 +692,8 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 		rc = fetch_all(db, st, res);
 	res->affected = mysql_stmt_affected_rows(st);
 out:
+	if (db->slow.on && t0 > 0)
+		slowlog_add(&db->slow, db_stmt_name(s), (db_now() - t0) * 1000.0);
 	if (pb != pb_stack)
 		free(pb);
 	if (res == &scratch)
@@ -586,12 +760,16 @@ enum dbrc db_exec(struct db *db, enum stmt s, const struct dbval *args, size_t n
 enum dbrc db_query(struct db *db, const char *sql)
 {
 	enum dbrc rc = DB_OK;
+	double t0 = db->slow.on ? db_now() : 0;
 	int status;
 
 	if (!db->conn)
 		return DB_GONE;
-	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
-		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0) {
+		rc = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+		slowlog_add(&db->slow, sql, (db_now() - t0) * 1000.0);
+		return rc;
+	}
 	do {
 		MYSQL_RES *r = mysql_store_result(db->conn);
 		if (r)
@@ -602,6 +780,8 @@ enum dbrc db_query(struct db *db, const char *sql)
 		if (status > 0)
 			rc = classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	} while (status == 0);
+	if (db->slow.on)
+		slowlog_add(&db->slow, sql, (db_now() - t0) * 1000.0);
 	return rc;
 }
 
@@ -617,14 +797,20 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* Attempts of a transaction that deadlocks: on a Galera cluster changes
+ * to one collection through several nodes also fail certification, so
+ * more attempts (with a longer back-off), always within the deadline. */
 #define TXN_ATTEMPTS 8
+#define TXN_ATTEMPTS_CLUSTER 32
 
 enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 {
 	bool reconnected = false;
 	enum dbrc rc = DB_FAIL;
 
-	for (int attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
+	int attempts = db->ntargets > 1 ? TXN_ATTEMPTS_CLUSTER : TXN_ATTEMPTS;
+
+	for (int attempt = 0; attempt < attempts; attempt++) {
 		bool at_commit = false;
 
 		if (past_deadline(db))
@@ -652,6 +838,14 @@ enum dbrc db_txn(struct db *db, enum txn_mode mode, db_txn_fn fn, void *ctx)
 		if (rc == DB_GONE) {
 			log_warn("database connection lost: %s", db->errmsg);
 			db_close(db);
+			/* Several nodes: the next connect starts at the next one. */
+			db->node = (db->node + 1) % db->ntargets;
+			/* Lost during COMMIT: it may have committed (on a
+			 * Galera node too: the write set may have been
+			 * replicated), so it is never run again: 503.  Lost
+			 * before COMMIT was sent: the server rolls back (a
+			 * Galera node replicates nothing before COMMIT), so it
+			 * runs once more, on the next node. */
 			if (at_commit || reconnected)
 				return DB_GONE;
 			reconnected = true;

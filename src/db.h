@@ -9,7 +9,9 @@
 #include <mysql.h>
 
 #include "conf.h"
+#include "dbhosts.h"
 #include "model.h"
+#include "slowlog.h"
 
 enum stmt {
 	/* request path: prepared when a worker connects */
@@ -46,7 +48,15 @@ enum stmt {
 	STMT_BLOCK_DELETE_EMPTY,
 	STMT_BLOCK_CLEAR,
 	STMT_BLOCK_REBUILD,
+	STMT_TRACK_CHECK_MANY,
+	STMT_ENTRY_INSERT_MANY,
+	STMT_IDEM_CLAIM,
+	STMT_IDEM_GET,
+	STMT_IDEM_TAKEOVER,
+	STMT_IDEM_STORE,
+	STMT_IDEM_RELEASE,
 	STMT_SET_STATEMENT_TIME,
+	STMT_PING,
 	STMT_WORKER__MAX,
 	/* administration: prepared on first use */
 	STMT_ADM_ORG_INSERT = STMT_WORKER__MAX,
@@ -75,6 +85,8 @@ enum stmt {
 	STMT_ADM_PURGE_ENTRIES,
 	STMT_ADM_PURGE_COUNT,
 	STMT_ADM_PURGE_COLL,
+	STMT_ADM_TRACK_INSERT_MANY,
+	STMT_ADM_PURGE_IDEM,
 	STMT__MAX
 };
 
@@ -131,6 +143,12 @@ struct db {
 	const struct conf *conf;
 	MYSQL *conn;
 	MYSQL_STMT *stmt[STMT__MAX];
+	struct db_target targets[DB_TARGETS_MAX]; /* db_hosts, or db_host/db_port/db_socket */
+	int ntargets;
+	int home;                /* the node this connection prefers (worker slot) */
+	int node;                /* the node connected to, or tried next */
+	bool galera;             /* the connected server is a Galera node */
+	double rehome_at;        /* monotonic seconds: next look at the home node */
 	bool multi_statements;   /* for migrations (mcollctl) */
 	bool lazy_prepare;       /* administration: prepare on first use, not
 				  * at connect; no request-path read timeout */
@@ -139,6 +157,7 @@ struct db {
 	double stmt_cap;         /* the session's max_statement_time now; 0: none */
 	unsigned err;            /* last MariaDB error number */
 	char errmsg[256];        /* last MariaDB error text: for the log only */
+	struct slowlog slow;     /* statement timings while slowlog_ms is on */
 };
 
 void db_init(struct db *db, const struct conf *conf);
@@ -146,6 +165,23 @@ void db_init(struct db *db, const struct conf *conf);
  * request-path statements.  Returns DB_OK or DB_GONE. */
 enum dbrc db_connect(struct db *db);
 void db_close(struct db *db);
+/* The statement's enum name ("STMT_READ_LIST"), for the slow log. */
+const char *db_stmt_name(enum stmt s);
+/* Several nodes (db_hosts): this connection prefers node index %
+ * ntargets (the worker's slot, so workers spread over the nodes).  A
+ * connect tries that node first, then each next one in turn; a node that
+ * refuses, or is a Galera node outside the primary component (wsrep_ready
+ * not ON), is skipped.  On a Galera node the session reads causally
+ * (wsrep_sync_wait = 1): a read sees every change committed before it on
+ * any node. */
+void db_set_home(struct db *db, int index);
+/* Idle, connected to another node than its home: at most every 5 s, looks
+ * whether the home node is back (and ready); if so, closes the connection
+ * so that the next connect goes home.  Returns true when it closed. */
+bool db_rehome(struct db *db);
+/* Seconds until db_rehome() would look (0 when due), or -1 when connected
+ * to its home node or not connected. */
+double db_rehome_due(const struct db *db);
 /* Monotonic clock, seconds. */
 double db_now(void);
 /* The request running from now on must be done by deadline (db_now()
@@ -168,9 +204,12 @@ long long dbres_int(const struct dbres *r, size_t row, size_t col);
 enum txn_mode { TXN_NONE, TXN_READ, TXN_WRITE };
 typedef enum dbrc (*db_txn_fn)(struct db *db, void *ctx);
 /* Runs fn inside one transaction (TXN_NONE: in autocommit), committing when
- * it returns DB_OK and the deadline has not passed.  Deadlocks run it again
- * (with back-off, a few times, while the deadline allows); a connection
- * found dead before the commit is re-established and fn runs again once.
+ * it returns DB_OK and the deadline has not passed.  Deadlocks, and Galera
+ * certification failures (1213, also on COMMIT), run it again (with
+ * back-off, 8 times, 32 with several nodes, while the deadline allows); a
+ * connection found dead before the commit was sent is re-established (on
+ * the next node, with several) and fn runs again once; one lost during
+ * the COMMIT may have committed: DB_GONE, never run again.
  * A lock wait timeout is not retried: DB_TIMEOUT, rolled back; a transaction
  * cut by the deadline is rolled back and its connection closed (the next
  * request reconnects with a fresh session).  fn must reset any output it

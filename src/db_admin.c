@@ -1,5 +1,6 @@
 /* db_admin.c -- administration transactions that span several tables:
- * track delete, membership removal, collection restore and purge. */
+ * track delete, membership removal, collection restore and purge; and the
+ * bulk track insert. */
 #include "db_entities.h"
 
 #include <stdio.h>
@@ -206,4 +207,23 @@ enum dbrc adm_purge(struct db *db, const char *before, unsigned long long *purge
 			break;
 	}
 	return rc;
+}
+
+struct tx_track_many {
+	const char *org, *user, *rows;
+};
+
+static enum dbrc tx_track_many(struct db *db, void *ctx)
+{
+	struct tx_track_many *t = ctx;
+
+	return db_exec(db, STMT_ADM_TRACK_INSERT_MANY, ARGS(DV_CSTR(t->org), DV_CSTR(t->user), DV_CSTR(t->rows)),
+		       NULL);
+}
+
+enum dbrc adm_track_insert_many(struct db *db, const char *org, const char *user, const char *rows)
+{
+	struct tx_track_many t = {org, user, rows};
+
+	return db_txn(db, TXN_WRITE, tx_track_many, &t);
 }

@@ -10,8 +10,7 @@
 #include "etag.h"
 #include "log.h"
 
-/* A copy of a cell's text that outlives the result. */
-static struct text take(const struct dbres *r, size_t row, size_t col)
+struct text cell_copy(const struct dbres *r, size_t row, size_t col)
 {
 	const struct text *c = dbres_cell(r, row, col);
 	struct text t = {NULL, c->len};
@@ -28,10 +27,10 @@ void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct 
 	const struct text *t;
 
 	snprintf(c->id, sizeof(c->id), "%s", dbres_cell(r, row, col0)->s);
-	c->name = take(r, row, col0 + 1);
-	c->description = take(r, row, col0 + 2);
-	c->cover_track_id = take(r, row, col0 + 3);
-	c->cover_image_url = take(r, row, col0 + 4);
+	c->name = cell_copy(r, row, col0 + 1);
+	c->description = cell_copy(r, row, col0 + 2);
+	c->cover_track_id = cell_copy(r, row, col0 + 3);
+	c->cover_image_url = cell_copy(r, row, col0 + 4);
 	c->track_count = dbres_int(r, row, col0 + 5);
 	t = dbres_cell(r, row, col0 + 6);
 	if (timefmt_from_db(t->s, t->len, c->created_at) != 0)

@@ -62,6 +62,8 @@ enum dbrc tx_collection_get(struct db *db, void *ctx);
 bool precondition_holds(const char *if_match, long long version);
 /* Fills c from the COLL_COLUMNS at col0 of row, taking their text over. */
 void collection_from_row(const struct dbres *r, size_t row, size_t col0, struct collection *c);
+/* A copy of a cell's text that outlives the result (free its s). */
+struct text cell_copy(const struct dbres *r, size_t row, size_t col);
 enum dbrc tx_collection_update(struct db *db, void *ctx);
 enum dbrc tx_collection_delete(struct db *db, void *ctx);
 
@@ -102,8 +104,24 @@ struct tx_member {
 	enum tx_outcome outcome;
 	long long version;    /* the collection's after the call */
 };
-enum dbrc tx_track_add(struct db *db, void *ctx);
 enum dbrc tx_track_remove(struct db *db, void *ctx);
+
+/* Add (one track or many): every id must name a track of the organization (else
+ * TXO_TRACK_NOT_FOUND with missing, the first in list order, and nothing
+ * added); the ones not yet members are appended in list order, or
+ * TXO_FULL when they would not fit.  ids[0..nwell) are well formed,
+ * ids[nwell] (when nwell < n) is the first that cannot name a track. */
+struct tx_members {
+	struct coll_ref ref;
+	const char *const *ids; /* as given, unique */
+	size_t n, nwell;
+	enum tx_outcome outcome;
+	size_t missing;         /* TXO_TRACK_NOT_FOUND: the index in ids */
+	size_t added;           /* entries appended */
+	const char *if_match;   /* NULL: none */
+	long long version;      /* the collection's after the call */
+};
+enum dbrc tx_track_add_many(struct db *db, void *ctx);
 
 struct tx_order {
 	struct coll_ref ref;
@@ -124,6 +142,38 @@ enum dbrc collection_fetch(struct db *db, const struct coll_ref *ref, bool lock,
  * its order index; *removed false when it was not a member. */
 enum dbrc entry_remove(struct db *db, const char *coll, const char *track, long count, bool *removed);
 
+/* --- db_idem.c: idempotency keys --- */
+enum idem_outcome {
+	IDEM_CLAIMED, /* the key is the request's: run it */
+	IDEM_IN_USE,  /* another request with the key is running */
+	IDEM_REUSED,  /* the key was used with another request */
+	IDEM_REPLAY,  /* done before: status, headers and body to answer again */
+};
+
+struct tx_idem {
+	const char *user, *org;
+	const char *key;            /* the header's value */
+	size_t keylen;
+	unsigned char fingerprint[KEYHASH_LEN];
+	long long stale_after;      /* seconds after which a running claim is over */
+	char token[ID_MAX];         /* this request's claim */
+	enum idem_outcome outcome;
+	int status;                 /* IDEM_REPLAY: the stored answer */
+	struct text headers, body;
+};
+/* Claims t's key in autocommit statements (run it with TXN_NONE): inserts
+ * it running, or decides on the row there (a different fingerprint:
+ * reused; done: replay; running: in use, or taken over when stale; expired
+ * after IDEM_TTL_SQL seconds: taken over). */
+enum dbrc tx_idem_claim(struct db *db, void *ctx);
+/* Inside the work's transaction: the claim becomes done with the answer;
+ * *lost when the claim is no longer t's (the caller must roll back). */
+enum dbrc idem_store(struct db *db, const struct tx_idem *t, int status, const char *headers,
+		     const char *body, size_t body_len, bool *lost);
+/* Drops t's claim if it is still running (a request that changed nothing). */
+enum dbrc tx_idem_release(struct db *db, void *ctx);
+void tx_idem_free(struct tx_idem *t);
+
 /* --- db_admin.c: for mcollctl; messages for the operator go to err --- */
 enum dbrc adm_track_delete(struct db *db, const char *track_id, bool *found);
 /* Removes the membership and its capabilities; found says it existed. */
@@ -134,5 +184,10 @@ enum dbrc adm_collection_restore(struct db *db, const char *id, enum adm_restore
 /* Hard-deletes the collections soft-deleted before the UTC date `before`
  * (YYYY-MM-DD) with their memberships, in transactions of bounded size. */
 enum dbrc adm_purge(struct db *db, const char *before, unsigned long long *purged);
+/* Inserts the tracks of rows (a JSON array of [id, title-or-null]) into
+ * org for user in one transaction (one multi-row INSERT). */
+enum dbrc adm_track_insert_many(struct db *db, const char *org, const char *user, const char *rows);
+/* Deletes the idempotency keys older than their lifetime (db_idem.c). */
+enum dbrc adm_purge_idempotency_keys(struct db *db, unsigned long long *purged);
 
 #endif

@@ -79,38 +79,6 @@ static enum dbrc block_at(struct db *db, const char *coll, long long key, bool *
 	return rc;
 }
 
-/* A new entry with the largest key: counted in the last block, or in a
- * new one when that is full. */
-static enum dbrc blocks_append(struct db *db, const char *coll, long long key)
-{
-	struct oblock last;
-	bool found;
-	enum dbrc rc = block_at(db, coll, ORDER_KEY_MAX, &found, &last);
-
-	if (rc != DB_OK)
-		return rc;
-	if (found && last.entries < ORDER_BLOCK)
-		return db_exec(db, STMT_BLOCK_ADD, ARGS(DV_INT(1), DV_CSTR(coll), DV_INT(last.first_key)), NULL);
-	return db_exec(db, STMT_BLOCK_INSERT, ARGS(DV_CSTR(coll), DV_INT(key), DV_INT(1)), NULL);
-}
-
-/* An entry with key is gone: one less in its block (dropped when empty). */
-static enum dbrc blocks_remove(struct db *db, const char *coll, long long key)
-{
-	struct oblock b;
-	bool found;
-	enum dbrc rc = block_at(db, coll, key, &found, &b);
-
-	if (rc != DB_OK)
-		return rc;
-	if (!found) /* the index does not cover the key: make it anew */
-		return blocks_rebuild(db, coll);
-	rc = db_exec(db, STMT_BLOCK_ADD, ARGS(DV_INT(-1), DV_CSTR(coll), DV_INT(b.first_key)), NULL);
-	if (rc == DB_OK && b.entries <= 1)
-		rc = db_exec(db, STMT_BLOCK_DELETE_EMPTY, ARGS(DV_CSTR(coll)), NULL);
-	return rc;
-}
-
 /* Pairs [a, b] as a JSON array for the *_MANY statements. */
 static struct json_object *pair(long long a, long long b)
 {
@@ -129,6 +97,61 @@ static enum dbrc exec_json(struct db *db, enum stmt s, struct json_object *arr, 
 	if (s == STMT_BLOCK_INSERT_MANY)
 		return db_exec(db, s, ARGS(DV_CSTR(coll), DV_STR(json, len)), NULL);
 	return db_exec(db, s, ARGS(DV_STR(json, len), DV_CSTR(coll)), NULL);
+}
+
+/* New blocks of ORDER_BLOCK entries (the last one the rest) for the k
+ * entries with keys base .. base + k - 1. */
+static enum dbrc blocks_insert_run(struct db *db, const char *coll, long long base, size_t k)
+{
+	struct json_object *arr = json_object_new_array();
+	enum dbrc rc;
+
+	for (size_t at = 0; at < k; at += ORDER_BLOCK)
+		json_object_array_add(arr, pair(base + (long long)at,
+						(long long)(k - at < ORDER_BLOCK ? k - at : ORDER_BLOCK)));
+	rc = exec_json(db, STMT_BLOCK_INSERT_MANY, arr, coll);
+	json_object_put(arr);
+	return rc;
+}
+
+/* k new entries with keys base .. base + k - 1, above every other: counted
+ * in the last block as far as it has room, the rest in new blocks. */
+static enum dbrc blocks_append(struct db *db, const char *coll, long long base, size_t k)
+{
+	struct oblock last;
+	size_t room = 0;
+	bool found;
+	enum dbrc rc = block_at(db, coll, ORDER_KEY_MAX, &found, &last);
+
+	if (rc != DB_OK)
+		return rc;
+	if (found && last.entries < ORDER_BLOCK)
+		room = (size_t)(ORDER_BLOCK - last.entries);
+	if (room > k)
+		room = k;
+	if (room)
+		rc = db_exec(db, STMT_BLOCK_ADD, ARGS(DV_INT((long long)room), DV_CSTR(coll), DV_INT(last.first_key)),
+			     NULL);
+	if (rc == DB_OK && room < k)
+		rc = blocks_insert_run(db, coll, base + (long long)room, k - room);
+	return rc;
+}
+
+/* An entry with key is gone: one less in its block (dropped when empty). */
+static enum dbrc blocks_remove(struct db *db, const char *coll, long long key)
+{
+	struct oblock b;
+	bool found;
+	enum dbrc rc = block_at(db, coll, key, &found, &b);
+
+	if (rc != DB_OK)
+		return rc;
+	if (!found) /* the index does not cover the key: make it anew */
+		return blocks_rebuild(db, coll);
+	rc = db_exec(db, STMT_BLOCK_ADD, ARGS(DV_INT(-1), DV_CSTR(coll), DV_INT(b.first_key)), NULL);
+	if (rc == DB_OK && b.entries <= 1)
+		rc = db_exec(db, STMT_BLOCK_DELETE_EMPTY, ARGS(DV_CSTR(coll)), NULL);
+	return rc;
 }
 
 /* k entries, whose keys were old[], now hold keys base .. base + k - 1,
@@ -168,12 +191,7 @@ static enum dbrc blocks_moved_front(struct db *db, const char *coll, const long 
 			     NULL);
 		goto out;
 	}
-	json_object_put(arr);
-	arr = json_object_new_array();
-	for (size_t at = 0; at < k; at += ORDER_BLOCK)
-		json_object_array_add(arr, pair(base + (long long)at,
-						(long long)(k - at < ORDER_BLOCK ? k - at : ORDER_BLOCK)));
-	rc = exec_json(db, STMT_BLOCK_INSERT_MANY, arr, coll);
+	rc = blocks_insert_run(db, coll, base, k);
 out:
 	json_object_put(arr);
 	free(dec);
@@ -253,52 +271,113 @@ static bool precondition_or_outcome(const char *if_match, long long version, enu
 	return false;
 }
 
-enum dbrc tx_track_add(struct db *db, void *ctx)
+/* ids[0..n) as a JSON array of strings (free with json_object_put). */
+static struct json_object *id_array(const char *const *ids, size_t n)
 {
-	struct tx_member *t = ctx;
+	struct json_object *a = json_object_new_array_ext((int)n);
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(ids[i]));
+	return a;
+}
+
+/* The first of ids[0..n) (in list order) that is no track of org: *missing
+ * is its index, or n when every one is; the tracks found stay share-locked
+ * until the commit. */
+static enum dbrc first_missing(struct db *db, const char *org, const char *const *ids, size_t n,
+			       size_t *missing)
+{
+	struct json_object *arr = id_array(ids, n);
+	struct dbres r;
+	size_t len, row = 0;
+	const char *json = json_object_to_json_string_length(arr, JSON_C_TO_STRING_PLAIN, &len);
+	enum dbrc rc = db_exec(db, STMT_TRACK_CHECK_MANY, ARGS(DV_STR(json, len), DV_CSTR(org)), &r);
+
+	/* the rows found are a subsequence of the list, in its order */
+	for (*missing = 0; rc == DB_OK && *missing < n; (*missing)++, row++)
+		if (row >= r.nrows || strcmp(dbres_cell(&r, row, 0)->s, ids[*missing]) != 0)
+			break;
+	dbres_free(&r);
+	json_object_put(arr);
+	return rc;
+}
+
+enum dbrc tx_track_add_many(struct db *db, void *ctx)
+{
+	struct tx_members *t = ctx;
+	struct json_object *listed = NULL, *adding = NULL;
 	struct dbres r = {0};
-	long long key, min, max;
+	long long min, max;
+	const char *json;
+	size_t len, k = 0;
+	bool *present = NULL, empty;
 	long count;
-	bool member, empty;
 	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
+	t->added = 0;
 	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND)
 		return rc;
-	/* The track is checked before If-Match (it is part of the request),
-	 * membership and the limit after (they are the collection's state). */
-	rc = db_exec(db, STMT_TRACK_CHECK, ARGS(DV_CSTR(t->track_id), DV_CSTR(t->ref.org)), &r);
-	if (rc == DB_OK && r.nrows != 1)
+	/* Every id must name a track of the organization, else nothing is
+	 * added; ids[nwell] (if any) is the first that cannot name one. */
+	if ((rc = first_missing(db, t->ref.org, t->ids, t->nwell, &t->missing)) != DB_OK)
+		return rc;
+	if (t->missing < t->n) {
 		t->outcome = TXO_TRACK_NOT_FOUND;
-	dbres_free(&r);
-	if (rc != DB_OK || t->outcome != TXO_OK ||
-	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
-		return rc;
-	if ((rc = entry_key(db, t->ref.id, t->track_id, &member, &key)) != DB_OK)
-		return rc;
-	if (member) {
-		t->outcome = TXO_NOOP;
 		return DB_OK;
 	}
-	if (count >= COLLECTION_MAX_TRACKS) {
-		t->outcome = TXO_FULL;
+	/* The tracks are checked before If-Match (they are part of the
+	 * request), membership and the limit after (the collection's state). */
+	if (!precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return DB_OK;
+	listed = id_array(t->ids, t->n);
+	json = json_object_to_json_string_length(listed, JSON_C_TO_STRING_PLAIN, &len);
+	rc = db_exec(db, STMT_ENTRY_LISTED, ARGS(DV_STR(json, len), DV_CSTR(t->ref.id)), &r);
+	if (rc != DB_OK)
+		goto out;
+	present = xcalloc(t->n, sizeof(*present));
+	for (size_t i = 0; i < r.nrows; i++)
+		present[dbres_int(&r, i, 0) - 1] = true;
+	adding = json_object_new_array_ext((int)t->n);
+	for (size_t i = 0; i < t->n; i++) {
+		if (present[i])
+			continue;
+		json_object_array_add(adding, json_object_new_string(t->ids[i]));
+		k++;
+	}
+	if (k == 0) {
+		t->outcome = TXO_NOOP;
+		goto out;
+	}
+	if ((long)k > COLLECTION_MAX_TRACKS - count) {
+		t->outcome = TXO_FULL;
+		goto out;
 	}
 	rc = blocks_check(db, t->ref.id, count);
 	if (rc == DB_OK)
 		rc = key_range(db, t->ref.id, &empty, &min, &max);
 	if (rc != DB_OK)
-		return rc;
-	if (!empty && max == ORDER_KEY_MAX) {
+		goto out;
+	if (!empty && max > ORDER_KEY_MAX - (long long)k) {
 		log_error("collection %s: sort keys exhausted at the end", t->ref.id);
-		return DB_FAIL;
+		rc = DB_FAIL;
+		goto out;
 	}
-	key = empty ? 0 : max + 1;
-	rc = db_exec(db, STMT_ENTRY_INSERT, ARGS(DV_CSTR(t->ref.id), DV_CSTR(t->track_id), DV_INT(key)), NULL);
+	min = empty ? 0 : max + 1; /* the first new key */
+	json = json_object_to_json_string_length(adding, JSON_C_TO_STRING_PLAIN, &len);
+	rc = db_exec(db, STMT_ENTRY_INSERT_MANY, ARGS(DV_CSTR(t->ref.id), DV_INT(min), DV_STR(json, len)), NULL);
 	if (rc == DB_OK)
-		rc = blocks_append(db, t->ref.id, key);
+		rc = blocks_append(db, t->ref.id, min, k);
 	if (rc == DB_OK)
-		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(count + 1), DV_CSTR(t->ref.id)), NULL);
-	t->version++; /* STMT_COLL_SET_COUNT moved it */
+		rc = db_exec(db, STMT_COLL_SET_COUNT, ARGS(DV_INT(count + (long)k), DV_CSTR(t->ref.id)), NULL);
+	if (rc == DB_OK) {
+		t->added = k;
+		t->version++; /* STMT_COLL_SET_COUNT moved it */
+	}
+out:
+	json_object_put(listed);
+	json_object_put(adding);
+	free(present);
+	dbres_free(&r);
 	return rc;
 }
 
@@ -344,7 +423,7 @@ static enum dbrc already_first(struct db *db, const char *coll, const char *cons
 enum dbrc tx_reorder(struct db *db, void *ctx)
 {
 	struct tx_order *t = ctx;
-	struct json_object *listed = json_object_new_array_ext((int)t->n), *moving = NULL;
+	struct json_object *listed = id_array(t->ids, t->n), *moving = NULL;
 	struct dbres r = {0}, placed = {0};
 	const char **moved = NULL;
 	long long *old = NULL, min, max, base;
@@ -358,8 +437,6 @@ enum dbrc tx_reorder(struct db *db, void *ctx)
 	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND ||
 	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		goto out;
-	for (size_t i = 0; i < t->n; i++)
-		json_object_array_add(listed, json_object_new_string(t->ids[i]));
 	json = json_object_to_json_string_length(listed, JSON_C_TO_STRING_PLAIN, &len);
 	rc = db_exec(db, STMT_ENTRY_LISTED, ARGS(DV_STR(json, len), DV_CSTR(t->ref.id)), &r);
 	if (rc != DB_OK)

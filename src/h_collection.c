@@ -7,17 +7,40 @@
 #include "alloc.h"
 #include "etag.h"
 #include "handlers.h"
+#include "idem.h"
 #include "render.h"
 #include "resp.h"
+
+static void collection_jw(struct jw *w, const struct collection *c)
+{
+	jw_init(w, 512 + c->name.len + c->description.len + c->cover_image_url.len);
+	render_collection(w, c);
+}
 
 /* Answers status with the collection c. */
 static void resp_collection(struct req *r, int status, const struct collection *c, const char *headers)
 {
 	struct jw w;
 
-	jw_init(&w, 512 + c->name.len + c->description.len + c->cover_image_url.len);
-	render_collection(&w, c);
+	collection_jw(&w, c);
 	resp_jw(r, status, &w, headers);
+}
+
+/* The created collection: 201 with its Location. */
+static bool answer_created(void *ctx, struct idem_answer *a)
+{
+	struct tx_coll *t = ctx;
+
+	if (t->outcome != TXO_OK)
+		return false;
+	a->status = 201;
+	{
+		char tag[ETAG_MAX];
+		a->headers = xasprintf("Location: /v1/music/%s/collections/%s\r\nETag: %s\r\n", t->ref.org,
+				       t->out.id, etag_collection(t->out.version, tag));
+	}
+	collection_jw(&a->body, &t->out);
+	return true;
 }
 
 void h_collection_list(struct req *r)
@@ -45,9 +68,9 @@ void h_collection_create(struct req *r)
 	struct tx_coll t = {.ref = {r->route.param[P_ORG], r->user_id, NULL}};
 	struct json_object *body = req_json_body(r);
 	struct coll_input in;
+	struct idem k;
 	struct verr e;
 	enum dbrc rc;
-	char *location;
 
 	if (!body)
 		return;
@@ -55,14 +78,11 @@ void h_collection_create(struct req *r)
 		resp_invalid(r, &e);
 		goto out;
 	}
-	t.in = &in;
-	rc = db_txn(r->db, TXN_WRITE, tx_collection_create, &t);
-	if (failure_replied(r, rc, t.outcome, NULL, 0))
+	if (!idem_claim_or_reply(r, &k))
 		goto out;
-	etag_collection(t.out.version, r->etag);
-	location = xasprintf("Location: /v1/music/%s/collections/%s\r\n", t.ref.org, t.out.id);
-	resp_collection(r, 201, &t.out, location);
-	free(location);
+	t.in = &in;
+	if (!idem_run(r, &k, tx_collection_create, &t, answer_created, &rc))
+		failure_replied(r, rc, t.outcome, NULL, 0);
 out:
 	collection_free(&t.out);
 	json_object_put(body);

@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "etag.h"
 #include "handlers.h"
+#include "idem.h"
 #include "render.h"
 #include "resp.h"
 
@@ -51,33 +52,63 @@ static enum dbrc ownership_only(struct req *r, struct tx_member *m, enum tx_outc
 	return rc;
 }
 
+/* The ack of an add: for {"track_id"} the track's, for {"track_ids"} the
+ * collection's with the number appended. */
+struct add_ctx {
+	struct tx_members t; /* first: the context of tx_track_add_many too */
+	bool bulk;
+};
+
+static bool answer_added(void *ctx, struct idem_answer *a)
+{
+	struct add_ctx *c = ctx;
+
+	if (c->t.outcome != TXO_OK && c->t.outcome != TXO_NOOP)
+		return false;
+	a->status = 200;
+	/* the ETag goes with the stored answer, so a replay carries it too */
+	a->headers = etag_header(c->t.version);
+	jw_init(&a->body, 160);
+	if (c->bulk)
+		render_added(&a->body, c->t.ref.id, c->t.added, "Tracks added to collection.");
+	else
+		render_ack(&a->body, c->t.ids[0], "Track added to collection.");
+	return true;
+}
+
 void h_track_add(struct req *r)
 {
-	struct tx_member t = {0};
+	struct add_ctx c = {0};
 	struct json_object *body = req_json_body(r);
-	const char *id;
-	size_t len;
+	const char **ids = NULL;
+	size_t *lens = NULL;
+	struct idem k;
 	struct verr e;
 	enum dbrc rc;
 
 	if (!body)
 		return;
-	if (valid_track_ref(body, &id, &len, &e) != 0) {
+	if (valid_track_refs(body, &ids, &lens, &c.t.n, &c.bulk, &e) != 0) {
 		resp_invalid(r, &e);
 		goto out;
 	}
-	if (!coll_ref_or_reply(r, &t.ref))
+	if (!coll_ref_or_reply(r, &c.t.ref))
 		goto out;
-	t.track_id = id;
-	t.if_match = req_param(r, "HTTP_IF_MATCH");
-	if (id_valid_track(id, len))
-		rc = db_txn(r->db, TXN_WRITE, tx_track_add, &t);
-	else
-		rc = ownership_only(r, &t, TXO_TRACK_NOT_FOUND);
-	etag_after_write(r, rc, t.outcome, t.version);
-	if (!failure_replied(r, rc, t.outcome, id, len))
-		resp_ack(r, id, "Track added to collection.");
+	c.t.ids = ids;
+	c.t.if_match = req_param(r, "HTTP_IF_MATCH");
+	/* An id that cannot name a track is not looked up: it is missing. */
+	while (c.t.nwell < c.t.n && id_valid_track(ids[c.t.nwell], lens[c.t.nwell]))
+		c.t.nwell++;
+	if (!idem_claim_or_reply(r, &k))
+		goto out;
+	if (!idem_run(r, &k, tx_track_add_many, &c.t, answer_added, &rc)) {
+		etag_after_write(r, rc, c.t.outcome, c.t.version); /* a 412's current_etag */
+		failure_replied(r, rc, c.t.outcome, c.t.outcome == TXO_TRACK_NOT_FOUND ? ids[c.t.missing] : NULL,
+				c.t.outcome == TXO_TRACK_NOT_FOUND ? lens[c.t.missing] : 0);
+	}
 out:
+	free(ids);
+	free(lens);
 	json_object_put(body);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "etag.h"
+#include "alloc.h"
 #include "handlers.h"
 #include "resp.h"
 
@@ -25,6 +26,11 @@ bool page_or_reply(struct req *r, long def_limit, long max_limit, struct page *p
 bool handler_authenticates(enum route_id id)
 {
 	return id == R_COLL_LIST || id == R_COLL_GET || id == R_TRACKS_LIST;
+}
+
+bool handler_public(enum route_id id)
+{
+	return id == R_HEALTHZ || id == R_STATUS;
 }
 
 bool page_or_auth_reply(struct req *r, const unsigned char *hash, long def_limit, long max_limit,
@@ -88,6 +94,13 @@ bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const
 		break;
 	}
 	return true;
+}
+
+char *etag_header(long long version)
+{
+	char tag[ETAG_MAX];
+
+	return xasprintf("ETag: %s\r\n", etag_collection(version, tag));
 }
 
 void etag_after_write(struct req *r, enum dbrc rc, enum tx_outcome outcome, long long version)

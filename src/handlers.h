@@ -20,11 +20,16 @@ void h_track_list(struct req *r);
 void h_track_add(struct req *r);
 void h_track_remove(struct req *r);
 void h_collection_reorder(struct req *r);
+/* h_ops.c: operations endpoints, no API key */
+void h_healthz(struct req *r);
+void h_status(struct req *r);
 
 /* handler_common.c */
 /* The reads authenticate inside their own statement: dispatch leaves the
  * auth gate to them. */
 bool handler_authenticates(enum route_id id);
+/* Operations endpoints answer without an API key. */
+bool handler_public(enum route_id id);
 /* For a read: when limit/offset are out of rules, passes the auth gate
  * first (its statement) and then answers 422; returns false in both
  * cases.  True when the page is fine (pg filled). */
@@ -40,6 +45,9 @@ bool coll_ref_or_reply(struct req *r, struct coll_ref *ref);
  * handler should render its success. */
 bool failure_replied(struct req *r, enum dbrc rc, enum tx_outcome outcome, const char *track_id,
 		     size_t track_len);
+/* "ETag: <the collection's tag>\r\n", for an answer's stored headers
+ * (the caller frees it). */
+char *etag_header(long long version);
 /* After a write's transaction: the answer carries the collection's ETag
  * at version when the write succeeded, changed nothing, or failed its
  * precondition (the 412 names it too). */

@@ -49,6 +49,10 @@ int main(int argc, char **argv)
 		conf_free(&conf);
 		return ctl_die("%s", err);
 	}
+	if (c.id == CMD_STATUS) {
+		rc = ctl_status(&conf);
+		goto out;
+	}
 	db_init(&db, &conf);
 	db.multi_statements = c.id == CMD_MIGRATE;
 	db.lazy_prepare = true;

@@ -47,6 +47,17 @@ void render_ack(struct jw *w, const char *id, const char *detail)
 	jw_lit(w, "}");
 }
 
+void render_added(struct jw *w, const char *id, size_t added, const char *detail)
+{
+	jw_lit(w, "{\"success\":true,\"id\":");
+	jw_cstr(w, id);
+	jw_lit(w, ",\"added\":");
+	jw_int(w, (long long)added);
+	jw_lit(w, ",\"detail\":");
+	jw_cstr(w, detail);
+	jw_lit(w, "}");
+}
+
 static void page_tail(struct jw *w, long limit, long offset)
 {
 	jw_lit(w, "],\"limit\":");

@@ -18,6 +18,8 @@
 void render_collection(struct jw *w, const struct collection *c);
 void render_entry(struct jw *w, const struct entry *e);
 void render_ack(struct jw *w, const char *id, const char *detail);
+/* {"success":true,"id":id,"added":added,"detail":detail} (bulk add) */
+void render_added(struct jw *w, const char *id, size_t added, const char *detail);
 /* {"items":[collections],"limit":limit,"offset":offset} */
 void render_collection_page(struct jw *w, const struct collection *items, size_t n, long limit,
 			    long offset);

@@ -101,6 +101,8 @@ void req_free(struct req *r)
 {
 	free(r->path);
 	r->path = NULL;
+	free(r->body);
+	r->body = NULL;
 	route_match_free(&r->route);
 }
 
@@ -174,8 +176,14 @@ struct json_object *req_json_body(struct req *r)
 		goto out;
 	}
 	obj = valid_json_object(body, len, &e);
-	if (!obj)
+	if (!obj) {
 		resp_invalid(r, &e);
+		goto out;
+	}
+	free(r->body);
+	r->body = body;
+	r->body_len = len;
+	return obj;
 out:
 	free(body);
 	return obj;

@@ -14,6 +14,8 @@
 #include "ids.h"
 #include "router.h"
 
+struct scoreboard;
+
 struct req {
 	FCGX_Request *fcgi;
 	const struct conf *conf;
@@ -29,6 +31,9 @@ struct req {
 	double started;        /* db_now() when the worker took it */
 	double queued;         /* seconds it waited for a worker before that */
 	double deadline;       /* db_now() by which it must be answered */
+	const struct scoreboard *sb; /* the pool's, for GET /status */
+	char *body;            /* the body req_json_body read (for fingerprints) */
+	size_t body_len;
 };
 
 /* Fills r from the FastCGI request (no body read yet). */

@@ -24,6 +24,9 @@ static const struct route routes[ROUTE__MAX] = {
 	[R_TRACK_ADD] = {"POST", "/v1/music/:org/collections/:coll/tracks"},
 	[R_TRACK_REMOVE] = {"DELETE", "/v1/music/:org/collections/:coll/tracks/:track"},
 	[R_COLL_REORDER] = {"PATCH", "/v1/music/:org/collections/:coll/order"},
+	/* operations: no API key (see h_ops.c) */
+	[R_HEALTHZ] = {"GET", "/healthz"},
+	[R_STATUS] = {"GET", "/status"},
 };
 
 static const char *const param_names[P__MAX] = {
@@ -167,4 +170,14 @@ void route_match_free(struct route_match *m)
 		free(m->param[k]);
 		m->param[k] = NULL;
 	}
+}
+
+const char *router_method(int id)
+{
+	return id >= 0 && id < ROUTE__MAX ? routes[id].method : NULL;
+}
+
+const char *router_pattern(int id)
+{
+	return id >= 0 && id < ROUTE__MAX ? routes[id].pattern : NULL;
 }

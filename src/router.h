@@ -13,6 +13,8 @@ enum route_id {
 	R_TRACK_ADD,
 	R_TRACK_REMOVE,
 	R_COLL_REORDER,
+	R_HEALTHZ,
+	R_STATUS,
 	ROUTE__MAX
 };
 
@@ -31,6 +33,9 @@ struct route_match {
  * into heap strings owned by m; release with route_match_free. */
 enum route_result router_match(const char *method, const char *path, struct route_match *m);
 void route_match_free(struct route_match *m);
+/* The method and pattern of a route (NULL for an unknown id). */
+const char *router_method(int id);
+const char *router_pattern(int id);
 
 /* Percent-decodes src[0..len) into a new heap string; *outlen gets its
  * length.  Returns NULL on a malformed escape. */

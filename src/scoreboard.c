@@ -87,6 +87,7 @@ static void add_counters(struct sb_counters *to, const struct sb_counters *from)
 	to->status_2xx += SB_GET(from->status_2xx);
 	to->status_4xx += SB_GET(from->status_4xx);
 	to->status_5xx += SB_GET(from->status_5xx);
+	to->slow += SB_GET(from->slow);
 }
 
 void sb_retire(struct scoreboard *sb, int i)
@@ -99,6 +100,7 @@ void sb_retire(struct scoreboard *sb, int i)
 	SB_SET(sb->h.gone.status_2xx, sum.status_2xx);
 	SB_SET(sb->h.gone.status_4xx, sum.status_4xx);
 	SB_SET(sb->h.gone.status_5xx, sum.status_5xx);
+	SB_SET(sb->h.gone.slow, sum.slow);
 }
 
 void sb_totals(const struct scoreboard *sb, int n, struct sb_counters *out)

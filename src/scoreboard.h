@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define SB_MAX_SLOTS 512 /* the largest `workers` value */
 
@@ -20,6 +21,7 @@ struct sb_counters {
 	uint64_t accepted;      /* connections accepted */
 	uint64_t requests;      /* requests answered */
 	uint64_t status_2xx, status_4xx, status_5xx;
+	uint64_t slow;          /* requests over slowlog_ms */
 };
 
 struct sb_slot {
@@ -84,5 +86,14 @@ void sb_count_status(struct sb_slot *s, int status);
 /* The STATUS= text for systemd: "4 workers: 1 busy, 3 idle, 0 starting;
  * 4 connected to the database".  Returns snprintf's value. */
 int sb_status_text(const struct sb_summary *s, char *buf, size_t len);
+
+struct jw;
+/* The status page (GET /status) from slots [0, n) as JSON into w: pool
+ * counters and one object per live worker.  pool_size is the configured
+ * `workers`; now is time(), now_ms CLOCK_REALTIME milliseconds (for how
+ * long the current requests have run); route_name(id) gives "METHOD
+ * /pattern" text of a route id. */
+void sb_render_status(const struct scoreboard *sb, int n, int pool_size, time_t now, int64_t now_ms,
+		      const char *(*route_method)(int), const char *(*route_pattern)(int), struct jw *w);
 
 #endif

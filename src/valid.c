@@ -202,9 +202,12 @@ static int sref_cmp(const void *a, const void *b)
 	return (x->len > y->len) - (x->len < y->len);
 }
 
-int valid_order(struct json_object *obj, const char ***ids, size_t **lens, size_t *n, struct verr *e)
+/* obj[F] as an array of at most max strings without duplicates (as byte
+ * strings): *ids a heap array of borrowed strings, *lens their lengths.
+ * Returns 0 or -1 with e. */
+static int string_set(struct json_object *obj, const char *F, size_t max, const char ***ids,
+		      size_t **lens, size_t *n, struct verr *e)
 {
-	static const char F[] = "ordered_track_ids";
 	struct json_object *arr;
 	struct sref *sorted;
 	size_t count;
@@ -218,8 +221,8 @@ int valid_order(struct json_object *obj, const char ***ids, size_t **lens, size_
 	if (!json_object_is_type(arr, json_type_array))
 		return fail(e, F, "%s must be an array of strings", F);
 	count = json_object_array_length(arr);
-	if (count > COLLECTION_MAX_TRACKS)
-		return fail(e, F, "%s must have at most 10000 entries", F);
+	if (count > max)
+		return fail(e, F, "%s must have at most %zu entries", F, max);
 	for (size_t i = 0; i < count; i++)
 		if (!json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
 			return fail(e, F, "%s must be an array of strings", F);
@@ -245,4 +248,50 @@ int valid_order(struct json_object *obj, const char ***ids, size_t **lens, size_
 	}
 	*n = count;
 	return 0;
+}
+
+int valid_order(struct json_object *obj, const char ***ids, size_t **lens, size_t *n, struct verr *e)
+{
+	return string_set(obj, "ordered_track_ids", COLLECTION_MAX_TRACKS, ids, lens, n, e);
+}
+
+int valid_track_refs(struct json_object *obj, const char ***ids, size_t **lens, size_t *n, bool *bulk,
+		     struct verr *e)
+{
+	static const char F[] = "track_ids";
+	struct json_object *arr = NULL;
+	const char *one;
+	size_t len;
+
+	*ids = NULL;
+	*lens = NULL;
+	*n = 0;
+	*bulk = json_object_object_get_ex(obj, F, NULL);
+	if (!*bulk) {
+		if (valid_track_ref(obj, &one, &len, e) != 0)
+			return -1;
+		*ids = xcalloc(1, sizeof(**ids));
+		*lens = xcalloc(1, sizeof(**lens));
+		(*ids)[0] = one;
+		(*lens)[0] = len;
+		*n = 1;
+		return 0;
+	}
+	if (json_object_object_get_ex(obj, "track_id", NULL))
+		return fail(e, F, "%s", "Send either track_id or track_ids, not both");
+	json_object_object_get_ex(obj, F, &arr);
+	if (json_object_is_type(arr, json_type_array) &&
+	    (json_object_array_length(arr) == 0 || json_object_array_length(arr) > BULK_MAX_TRACKS))
+		return fail(e, F, "%s must have between 1 and %d entries", F, BULK_MAX_TRACKS);
+	return string_set(obj, F, BULK_MAX_TRACKS, ids, lens, n, e);
+}
+
+bool valid_idempotency_key(const char *s, size_t len)
+{
+	if (len == 0 || len > IDEM_KEY_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
 }

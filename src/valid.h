@@ -12,6 +12,9 @@
 #define DESCRIPTION_MAX_CHARS 4096
 #define URL_MAX_CHARS 1024
 #define COLLECTION_MAX_TRACKS 10000
+#define BULK_MAX_TRACKS 100        /* track_ids in one add */
+#define IDEM_KEY_MAX_LEN 255       /* Idempotency-Key: bytes */
+#define IDEM_TTL_SQL "86400"       /* seconds an idempotency key lives */
 
 struct verr {
 	const char *field;
@@ -44,6 +47,18 @@ int valid_collection(struct json_object *obj, bool creating, struct coll_input *
 
 /* Reads {"track_id": "..."}.  Returns 0 or -1 with e. */
 int valid_track_ref(struct json_object *obj, const char **id, size_t *len, struct verr *e);
+
+/* Reads {"track_id": "..."} or {"track_ids": [...]} (exactly one): for
+ * track_ids 1..BULK_MAX_TRACKS strings without duplicates.  On success *ids
+ * is a heap array of borrowed strings and *lens their lengths in bytes
+ * (caller frees both arrays only), *n their number and *bulk says which
+ * form was sent.  Returns 0 or -1 with e. */
+int valid_track_refs(struct json_object *obj, const char ***ids, size_t **lens, size_t *n, bool *bulk,
+		     struct verr *e);
+
+/* True for an Idempotency-Key value: 1..IDEM_KEY_MAX_LEN printable ASCII
+ * characters (0x20-0x7e). */
+bool valid_idempotency_key(const char *s, size_t len);
 
 /* Reads {"ordered_track_ids": [...]}: strings, no duplicates (as byte
  * strings: "a" and "a\u0000" differ), at most COLLECTION_MAX_TRACKS.  On

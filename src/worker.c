@@ -52,6 +52,8 @@ static const handler_fn handlers[ROUTE__MAX] = {
 	[R_TRACK_ADD] = h_track_add,
 	[R_TRACK_REMOVE] = h_track_remove,
 	[R_COLL_REORDER] = h_collection_reorder,
+	[R_HEALTHZ] = h_healthz,
+	[R_STATUS] = h_status,
 };
 
 static volatile sig_atomic_t stopping;
@@ -120,7 +122,7 @@ static void dispatch(struct req *r)
 		break;
 	}
 	SB_SET(me->route, (int32_t)r->route.id);
-	if (!handler_authenticates(r->route.id) && !auth_request(r))
+	if (!handler_authenticates(r->route.id) && !handler_public(r->route.id) && !auth_request(r))
 		return;
 	handlers[r->route.id](r);
 }
@@ -142,6 +144,7 @@ static int db_fd(const struct db *db)
 
 static void check_db(struct worker *w)
 {
+	db_rehome(&w->db); /* several nodes: back to this slot's node once it is up */
 	if (!w->db.conn)
 		db_connect(&w->db); /* rate-limited inside */
 	SB_SET(me->db_connected, w->db.conn != NULL);
@@ -242,6 +245,13 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
 		pfd[nfd].events = POLLIN;
 		pfd[nfd++].revents = 0;
 	}
+	if (!tsp && db_rehome_due(&w->db) >= 0) {
+		/* away from its node: wake to look whether it is back */
+		double due = db_rehome_due(&w->db);
+		ts.tv_sec = (time_t)due;
+		ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+		tsp = &ts;
+	}
 	rc = ppoll(pfd, (nfds_t)nfd, tsp, unblocked);
 	if (rc <= 0)
 		return WORK_NONE;
@@ -301,9 +311,21 @@ static void serve(struct worker *w)
 	SB_SET(me->state, SB_BUSY);
 	sb_note_busy(w->sb, (int)SB_GET(w->sb->h.nslots));
 	req_init(&r, &w->fcgi, w->conf, &w->db);
+	r.sb = w->sb;
+	slowlog_begin(&w->db.slow, w->conf->slowlog_ms > 0);
 	dispatch(&r);
 	resp_log(&r);
 	sb_count_status(me, r.status);
+	if (w->db.slow.on) {
+		double ms = (db_now() - r.started) * 1000.0;
+		if (ms >= w->conf->slowlog_ms) {
+			char line[1800];
+			slowlog_format(&w->db.slow, r.method, r.route.pattern, ms, line, sizeof(line));
+			log_msg_trace(LOG_LVL_WARN, r.trace_id, "%s", line);
+			SB_INC(me->c.slow);
+		}
+		w->db.slow.on = 0;
+	}
 	req_free(&r);
 	FCGX_Finish_r(&w->fcgi);
 	SB_INC(me->c.requests);
@@ -358,6 +380,7 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 	sigprocmask(SIG_SETMASK, &term, NULL);
 
 	db_init(&w.db, conf);
+	db_set_home(&w.db, index); /* several nodes: workers spread over them */
 	check_db(&w); /* failure is fine: see wait_for_work */
 	/* No listen socket for libfcgi: it must never accept by itself. */
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&w.fcgi, -1, 0) != 0) {

@@ -49,7 +49,8 @@ static const char *opt(const char *s)
 static const struct {
 	const char *line;
 	enum cli_cmd_id id;
-	const char *a0, *a1, *config, *name, *email, *user, *title, *before, *caps;
+	const char *a0, *a1, *config, *name, *email, *user, *title, *before, *caps, *titles;
+	long count;
 } good[] = {
 	{.line = "migrate", .id = CMD_MIGRATE},
 	{.line = "check", .id = CMD_CHECK},
@@ -72,6 +73,14 @@ static const struct {
 	{.line = "key list usr_1", .id = CMD_KEY_LIST, .a0 = "usr_1"},
 	{.line = "track add org_x --user usr_1 --title T", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .title = "T"},
 	{.line = "track add --user=usr_1 org_x", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1"},
+	{.line = "track add org_x --user usr_1 --count 10000", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .count = 10000},
+	{.line = "track add --count=1 org_x --user usr_1", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .count = 1},
+	{.line = "track add org_x --user usr_1 --count 1000000", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .count = 1000000},
+	{.line = "track add org_x --user usr_1 --count 0007", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .count = 7},
+	{.line = "track add org_x --user usr_1 --titles t.txt", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .titles = "t.txt"},
+	{.line = "track add org_x --titles - --user usr_1", .id = CMD_TRACK_ADD, .a0 = "org_x", .user = "usr_1", .titles = "-"},
+	{.line = "status", .id = CMD_STATUS},
+	{.line = "-c F status", .id = CMD_STATUS, .config = "F"},
 	{.line = "track delete mtrack_1", .id = CMD_TRACK_DELETE, .a0 = "mtrack_1"},
 	{.line = "collection restore mcoll_1", .id = CMD_COLLECTION_RESTORE, .a0 = "mcoll_1"},
 	{.line = "purge --deleted-before 2026-02-28", .id = CMD_PURGE, .before = "2026-02-28"},
@@ -98,6 +107,8 @@ START_TEST(test_good)
 	ck_assert_str_eq(opt(c.user), opt(good[_i].user));
 	ck_assert_str_eq(opt(c.title), opt(good[_i].title));
 	ck_assert_str_eq(opt(c.deleted_before), opt(good[_i].before));
+	ck_assert_str_eq(opt(c.titles), opt(good[_i].titles));
+	ck_assert_int_eq(c.count, good[_i].count);
 	for (int i = 0; i < c.ncaps; i++)
 		snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "%s%s", i ? "," : "", c.caps[i]);
 	if (good[_i].caps)
@@ -144,6 +155,28 @@ static const struct {
 	{"collection restore", "collection restore: missing COLLECTION_ID", CMD_COLLECTION_RESTORE},
 	{"collection delete mcoll_1", "unknown command 'collection delete'", -1},
 	{"key add a b c d e f g h i", "too many arguments", CMD_KEY_ADD},
+	{"track add org_x --user usr_1 --count 0", "track add: --count must be a number from 1 to 1000000, not '0'",
+	 CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count 1000001",
+	 "track add: --count must be a number from 1 to 1000000, not '1000001'", CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count -5", "track add: --count must be a number from 1 to 1000000, not '-5'",
+	 CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count 1e3", "track add: --count must be a number from 1 to 1000000, not '1e3'",
+	 CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count 99999999999999999999",
+	 "track add: --count must be a number from 1 to 1000000, not '99999999999999999999'", CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count", "option '--count' requires an argument", CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count 3 --count 4", "track add: option '--count' given twice", CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count 3 --title T", "track add: --title, --count and --titles exclude each other",
+	 CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --count 3 --titles f", "track add: --title, --count and --titles exclude each other",
+	 CMD_TRACK_ADD},
+	{"track add org_x --user usr_1 --titles f --title T", "track add: --title, --count and --titles exclude each other",
+	 CMD_TRACK_ADD},
+	{"track add org_x --count 3", "track add: missing --user USER_ID", CMD_TRACK_ADD},
+	{"key add usr_1 --count 3", "key add: option '--count' does not apply", CMD_KEY_ADD},
+	{"purge --deleted-before 2026-01-01 --titles f", "purge: option '--titles' does not apply", CMD_PURGE},
+	{"status now", "status: unexpected argument 'now'", CMD_STATUS},
 };
 
 START_TEST(test_bad)
@@ -211,7 +244,10 @@ START_TEST(test_usage_text)
 	cli_usage(f, &cli_cmds[CMD_TRACK_ADD]);
 	fclose(f);
 	ck_assert_str_eq(buf, "usage: mcollctl [-c CONFIG] track add ORG_ID --user USER_ID [--title TITLE]\n"
-			      "Registers a track; prints its id.\n");
+			      "       mcollctl [-c CONFIG] track add ORG_ID --user USER_ID --count N | --titles FILE\n"
+			      "Registers a track; prints its id.  Or many: N titled \"Track 1\"..\"Track N\" (--count),\n"
+			      "or one per line of FILE (--titles, \"-\": stdin), 1000 per transaction; prints\n"
+			      "every new id, one a line.\n");
 	free(buf);
 	f = open_memstream(&buf, &len);
 	cli_usage(f, NULL);
@@ -220,6 +256,9 @@ START_TEST(test_usage_text)
 		ck_assert_ptr_nonnull(strstr(buf, cli_cmds[i].noun));
 	ck_assert_ptr_nonnull(strstr(buf, "  purge --deleted-before YYYY-MM-DD\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  member remove ORG_ID USER_ID\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "  status\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "  track add ORG_ID --user USER_ID [--title TITLE]\n"
+					  "  track add ORG_ID --user USER_ID --count N | --titles FILE\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "-c, --config FILE"));
 	free(buf);
 }

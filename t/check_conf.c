@@ -8,6 +8,7 @@
 
 #include "check_main.h"
 #include "conf.h"
+#include "dbhosts.h"
 
 START_TEST(test_defaults)
 {
@@ -165,6 +166,75 @@ START_TEST(test_shipped_config)
 }
 END_TEST
 
+/* db_hosts: good lists and what they name. */
+static const struct {
+	const char *list;
+	int n;
+	const char *host0;
+	int port0;
+	const char *sock0;
+	const char *host_last;
+	int port_last;
+} hosts_good[] = {
+	{"", 0, "", 0, "", "", 0},
+	{"   ", 0, "", 0, "", "", 0},
+	{"127.0.0.1:3311", 1, "127.0.0.1", 3311, "", "127.0.0.1", 3311},
+	{"127.0.0.1:3311, 127.0.0.1:3312, 127.0.0.1:3313", 3, "127.0.0.1", 3311, "", "127.0.0.1", 3313},
+	{"db1,db2", 2, "db1", 3306, "", "db2", 3306},
+	{" /run/mysqld/a.sock , db.example:65535 ", 2, "", 0, "/run/mysqld/a.sock", "db.example", 65535},
+	{"[::1]:3307,[fe80::1]", 2, "::1", 3307, "", "fe80::1", 3306},
+};
+
+START_TEST(test_db_hosts_good)
+{
+	struct db_target t[DB_TARGETS_MAX];
+	int n = db_targets_parse(hosts_good[_i].list, 3306, t, DB_TARGETS_MAX);
+
+	ck_assert_int_eq(n, hosts_good[_i].n);
+	if (n == 0)
+		return;
+	ck_assert_str_eq(t[0].host, hosts_good[_i].host0);
+	ck_assert_int_eq(t[0].port, hosts_good[_i].port0);
+	ck_assert_str_eq(t[0].socket, hosts_good[_i].sock0);
+	ck_assert_str_eq(t[n - 1].host, hosts_good[_i].host_last);
+	ck_assert_int_eq(t[n - 1].port, hosts_good[_i].port_last);
+}
+END_TEST
+
+static const char *hosts_bad[] = {
+	",", "a,", ",a", "a,,b", "a:", "a:0", "a:65536", "a:123456", "a:12x", "a b", "::1",
+	"[::1", "[]:3306", "[::1]x", "a:3306:1", ":3306",
+	"h1,h2,h3,h4,h5,h6,h7,h8,h9,h10,h11,h12,h13,h14,h15,h16,h17",
+};
+
+START_TEST(test_db_hosts_bad)
+{
+	struct db_target t[DB_TARGETS_MAX];
+	struct conf c;
+	char err[128] = "", text[256];
+
+	ck_assert_int_eq(db_targets_parse(hosts_bad[_i], 3306, t, DB_TARGETS_MAX), -1);
+	conf_defaults(&c);
+	snprintf(text, sizeof(text), "db_hosts = %s\n", hosts_bad[_i]);
+	ck_assert_int_eq(conf_parse(&c, text, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "line 1: invalid value for 'db_hosts'");
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_db_hosts_key)
+{
+	struct conf c;
+	char err[128] = "";
+
+	conf_defaults(&c);
+	ck_assert_str_eq(c.db_hosts, "");
+	ck_assert_int_eq(conf_parse(&c, "db_hosts = 127.0.0.1:3311, /run/b.sock\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.db_hosts, "127.0.0.1:3311, /run/b.sock");
+	conf_free(&c);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -175,6 +245,9 @@ static Suite *conf_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_password_sources);
 	tcase_add_test(tc, test_shipped_config);
+	tcase_add_loop_test(tc, test_db_hosts_good, 0, sizeof(hosts_good) / sizeof(hosts_good[0]));
+	tcase_add_loop_test(tc, test_db_hosts_bad, 0, sizeof(hosts_bad) / sizeof(hosts_bad[0]));
+	tcase_add_test(tc, test_db_hosts_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -188,6 +188,8 @@ static const struct {
 	{API_INVALID, 422, "VALIDATION_ERROR", "validation_error"},
 	{API_UNAVAILABLE, 503, "SERVICE_UNAVAILABLE", "server_error"},
 	{API_INTERNAL, 500, "INTERNAL_ERROR", "server_error"},
+	{API_IDEM_IN_USE, 409, "IDEMPOTENCY_KEY_IN_USE", "client_error"},
+	{API_IDEM_REUSED, 422, "IDEMPOTENCY_KEY_REUSED", "client_error"},
 };
 
 START_TEST(test_error_table)

@@ -7,6 +7,7 @@
 #include "authkey.h"
 #include "check_main.h"
 #include "ids.h"
+#include "keyhash.h"
 #include "utf8.h"
 #include "valid.h"
 
@@ -415,6 +416,140 @@ START_TEST(test_order_limit)
 }
 END_TEST
 
+static const struct {
+	const char *body;
+	const char *field, *msg; /* msg NULL: valid */
+	size_t n;
+	bool bulk;
+} refs_cases[] = {
+	{"{\"track_id\":\"mtrack_0123456789ab\"}", NULL, NULL, 1, false},
+	{"{\"track_id\":\"x\",\"other\":[]}", NULL, NULL, 1, false},
+	{"{\"track_ids\":[\"a\"]}", NULL, NULL, 1, true},
+	{"{\"track_ids\":[\"a\",\"b\",\"ab\"]}", NULL, NULL, 3, true},
+	{"{}", "track_id", "track_id is required", 0, false},
+	{"{\"track_id\":null}", "track_id", "track_id must be a string", 0, false},
+	{"{\"track_ids\":[]}", "track_ids", "track_ids must have between 1 and 100 entries", 0, true},
+	{"{\"track_ids\":null}", "track_ids", "track_ids must be an array of strings", 0, true},
+	{"{\"track_ids\":\"a\"}", "track_ids", "track_ids must be an array of strings", 0, true},
+	{"{\"track_ids\":[\"a\",2]}", "track_ids", "track_ids must be an array of strings", 0, true},
+	{"{\"track_ids\":[\"a\",\"b\",\"a\"]}", "track_ids", "track_ids must not contain duplicates", 0, true},
+	{"{\"track_ids\":[\"a\"],\"track_id\":\"a\"}", "track_ids", "Send either track_id or track_ids, not both", 0,
+	 true},
+	{"{\"track_id\":null,\"track_ids\":[\"a\"]}", "track_ids", "Send either track_id or track_ids, not both", 0,
+	 true},
+};
+
+START_TEST(test_track_refs)
+{
+	struct verr e;
+	const char **ids;
+	size_t *lens, n;
+	bool bulk;
+	struct json_object *o = valid_json_object(refs_cases[_i].body, strlen(refs_cases[_i].body), &e);
+	int rc = valid_track_refs(o, &ids, &lens, &n, &bulk, &e);
+
+	ck_assert(bulk == refs_cases[_i].bulk);
+	if (refs_cases[_i].msg) {
+		ck_assert_int_eq(rc, -1);
+		ck_assert_str_eq(e.field, refs_cases[_i].field);
+		ck_assert_str_eq(e.msg, refs_cases[_i].msg);
+		ck_assert_ptr_null(ids);
+	} else {
+		ck_assert_int_eq(rc, 0);
+		ck_assert_uint_eq(n, refs_cases[_i].n);
+		ck_assert_uint_eq(lens[n - 1], strlen(ids[n - 1]));
+		if (n == 3)
+			ck_assert_str_eq(ids[2], "ab");
+	}
+	free(ids);
+	free(lens);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_track_refs_limit)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	const char **ids;
+	size_t *lens, n;
+	bool bulk;
+	struct verr e;
+	char id[32];
+
+	for (int i = 0; i < BULK_MAX_TRACKS + 1; i++) {
+		snprintf(id, sizeof(id), "mtrack_%012d", i);
+		json_object_array_add(arr, json_object_new_string(id));
+	}
+	json_object_object_add(o, "track_ids", arr);
+	ck_assert_int_eq(valid_track_refs(o, &ids, &lens, &n, &bulk, &e), -1);
+	ck_assert_str_eq(e.msg, "track_ids must have between 1 and 100 entries");
+	json_object_array_del_idx(arr, 0, 1);
+	ck_assert_int_eq(valid_track_refs(o, &ids, &lens, &n, &bulk, &e), 0);
+	ck_assert_uint_eq(n, BULK_MAX_TRACKS);
+	ck_assert_uint_eq(lens[99], 19);
+	free(ids);
+	free(lens);
+	json_object_put(o);
+}
+END_TEST
+
+static const struct {
+	const char *key;
+	size_t len; /* 0: strlen */
+	bool ok;
+} idem_key_cases[] = {
+	{"a", 0, true},
+	{"8e03978e-40d5-43e8-bc93-6894a57f9324", 0, true},
+	{"\"quoted, with spaces\"", 0, true},
+	{" ~!", 0, true},
+	{"", 0, false},
+	{"tab\there", 0, false},
+	{"del\x7f", 0, false},
+	{"cl\xc3\xa9", 0, false},
+	{"nul\0x", 5, false},
+};
+
+START_TEST(test_idempotency_key)
+{
+	const char *k = idem_key_cases[_i].key;
+	size_t len = idem_key_cases[_i].len ? idem_key_cases[_i].len : strlen(k);
+
+	ck_assert(valid_idempotency_key(k, len) == idem_key_cases[_i].ok);
+}
+END_TEST
+
+START_TEST(test_idempotency_key_length)
+{
+	char k[IDEM_KEY_MAX_LEN + 2];
+
+	memset(k, 'k', sizeof(k));
+	ck_assert(valid_idempotency_key(k, IDEM_KEY_MAX_LEN));
+	ck_assert(!valid_idempotency_key(k, IDEM_KEY_MAX_LEN + 1));
+}
+END_TEST
+
+static const struct {
+	const char *method, *path, *body, *sha256;
+} fingerprint_cases[] = {
+	{"POST", "/v1/music/org_a/collections", "{\"name\":\"x\"}",
+	 "33857b2e6d232ca8b239213302332f32c040ae251a7bb2ee4b7bd3dd1ca9ac0b"},
+	{"POST", "/p", "", "35796be418e451ff685f4f431febe231c52d111a1f465bd36c559c561c1fa1ed"},
+};
+
+START_TEST(test_request_fingerprint)
+{
+	unsigned char out[KEYHASH_LEN];
+	char hex[2 * KEYHASH_LEN + 1];
+
+	ck_assert_int_eq(request_fingerprint(fingerprint_cases[_i].method, fingerprint_cases[_i].path,
+					     fingerprint_cases[_i].body, strlen(fingerprint_cases[_i].body), out),
+			 0);
+	for (int i = 0; i < KEYHASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+	ck_assert_str_eq(hex, fingerprint_cases[_i].sha256);
+}
+END_TEST
+
 START_TEST(test_ids)
 {
 	char id[ID_MAX], key[KEY_MAX];
@@ -480,6 +615,11 @@ static Suite *valid_suite(void)
 	tcase_add_test(tc, test_track_ref);
 	tcase_add_loop_test(tc, test_order, 0, sizeof(order_cases) / sizeof(order_cases[0]));
 	tcase_add_test(tc, test_order_limit);
+	tcase_add_loop_test(tc, test_track_refs, 0, sizeof(refs_cases) / sizeof(refs_cases[0]));
+	tcase_add_test(tc, test_track_refs_limit);
+	tcase_add_loop_test(tc, test_idempotency_key, 0, sizeof(idem_key_cases) / sizeof(idem_key_cases[0]));
+	tcase_add_test(tc, test_idempotency_key_length);
+	tcase_add_loop_test(tc, test_request_fingerprint, 0, sizeof(fingerprint_cases) / sizeof(fingerprint_cases[0]));
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_authkey);
 	suite_add_tcase(s, tc);

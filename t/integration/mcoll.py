@@ -796,6 +796,30 @@ def assert_db_consistent(tc, cid):
     return tracks
 
 
+def fill_collection(t, cid, first, n):
+    """Fill collection `cid` of tenant t (holding only `first`) up to n
+    tracks through SQL (new tracks, entries with keys 1..n-1, track_count;
+    the order index is rebuilt by mcolld on the next change).  Returns the
+    n track ids in order."""
+    s = schema()
+    prefix = secrets.token_hex(3)
+    filled = [first] + ["mtrack_%s%06x" % (prefix, i) for i in range(1, n)]
+    tracks = ",".join("(%s,%s,%s,'bulk',UTC_TIMESTAMP(6))"
+                      % (sqlq(tr), sqlq(t.org), sqlq(t.user)) for tr in filled[1:])
+    mem = ",".join("(%s,%s,%d,UTC_TIMESTAMP(6))" % (sqlq(cid), sqlq(tr), i)
+                   for i, tr in enumerate(filled) if i > 0)
+    sql("START TRANSACTION;\n"
+        "INSERT INTO `%s` (`%s`,`%s`,`%s`,`%s`,`%s`) VALUES %s;\n"
+        "INSERT INTO `%s` (`%s`,`%s`,`%s`,`%s`) VALUES %s;\n"
+        "UPDATE `%s` SET `%s` = %d WHERE `%s` = %s;\n"
+        "COMMIT;\n"
+        % (s.track, s.track_id, s.track_org, s.track_user, s.track_title,
+           s.track_created, tracks,
+           s.mem, s.mem_coll, s.mem_track, s.mem_key, s.mem_added, mem,
+           s.coll, s.coll_count, n, s.coll_id, sqlq(cid)))
+    return filled
+
+
 def wait_for(pred, timeout, step=0.1):
     """pred() until it is true or timeout seconds pass; returns its last value."""
     end = time.time() + timeout

@@ -15,6 +15,7 @@ import time
 import unittest
 
 import mcoll as m
+from test_ops import status
 import pool_helpers as ph
 from mcoll import cpath
 
@@ -194,6 +195,7 @@ class MaxRequestsTest(unittest.TestCase):
         ph.write_conf(ph.with_value(self.original, "max_requests", 50))
         ph.reload_and_wait(ph.log_size())
         before = ph.workers()
+        page0 = status()
         off = ph.log_size()
         with m.Load(lambda c, i: c.call("GET", cpath(self.t.org), self.t.key),
                     threads=8, seconds=120, max_requests=2000) as load:
@@ -204,16 +206,21 @@ class MaxRequestsTest(unittest.TestCase):
         log = ph.log_since(off)
         recycled = re.findall(r"worker (\d+) \(pid (\d+)\) recycled after (\d+) requests on (\d+) "
                               r"connections \(max_requests\)", log)
-        # 50 each (a few more when nginx sent requests on its kept
-        # connection while it was being let go: those are served too)
-        self.assertTrue(all(50 <= int(x[2]) <= 60 for x in recycled), recycled)
-        # 2000 requests over n workers of 50 (to 60) each, but the (at most
-        # n) unfinished ones at the end
-        self.assertGreaterEqual(len(recycled), 2000 // 60 - n)
+        # 50 each, and more when nginx sent requests on its kept
+        # connection while it was being let go: those are served too, never
+        # refused (a slow build under load has shown up to 80)
+        self.assertTrue(all(50 <= int(x[2]) <= 100 for x in recycled), recycled)
+        # 2000 requests over n workers of 50 (to 100) each, but the (at
+        # most n) unfinished ones at the end
+        self.assertGreaterEqual(len(recycled), 2000 // 100 - n)
         self.assertLessEqual(len(recycled), 2000 // 50)
         self.assertNotRegex(log, r"exited with|killed by signal")
         self.assertTrue(ph.wait_for(lambda: len(ph.workers()) == n, 10))
         self.assertEqual(set(ph.workers()) & set(before), set())
+        # the status page counts them (planned replacements, not respawns)
+        page1 = status()
+        self.assertEqual(page1["recycled"] - page0["recycled"], len(recycled))
+        self.assertEqual(page1["respawns"], page0["respawns"])
         conns = sum(int(x[3]) for x in recycled)
         self.assertGreaterEqual(conns, 1)
         print("\n  max_requests = 50: 2000 requests, %d workers recycled, %.1f requests a connection"

@@ -270,24 +270,7 @@ class LimitTest(unittest.TestCase):
     @classmethod
     def fill(cls, cid, first, n):
         """Fill collection `cid` (holding only `first`) up to n tracks via SQL."""
-        s = m.schema()
-        prefix = secrets.token_hex(3)
-        filled = [first] + ["mtrack_%s%06x" % (prefix, i) for i in range(1, n)]
-        tracks = ",".join("(%s,%s,%s,'bulk',UTC_TIMESTAMP(6))"
-                          % (m.sqlq(t), m.sqlq(cls.a.org), m.sqlq(cls.a.user))
-                          for t in filled[1:])
-        mem = ",".join("(%s,%s,%d,UTC_TIMESTAMP(6))" % (m.sqlq(cid), m.sqlq(t), i)
-                       for i, t in enumerate(filled) if i > 0)
-        m.sql("START TRANSACTION;\n"
-              "INSERT INTO `%s` (`%s`,`%s`,`%s`,`%s`,`%s`) VALUES %s;\n"
-              "INSERT INTO `%s` (`%s`,`%s`,`%s`,`%s`) VALUES %s;\n"
-              "UPDATE `%s` SET `%s` = %d WHERE `%s` = %s;\n"
-              "COMMIT;\n"
-              % (s.track, s.track_id, s.track_org, s.track_user, s.track_title,
-                 s.track_created, tracks,
-                 s.mem, s.mem_coll, s.mem_track, s.mem_key, s.mem_added, mem,
-                 s.coll, s.coll_count, n, s.coll_id, m.sqlq(cid)))
-        return filled
+        return m.fill_collection(cls.a, cid, first, n)
 
     @classmethod
     def setUpClass(cls):
