@@ -26,6 +26,8 @@ static enum log_level cur_level = LOG_LVL_INFO;
 static char tag[32] = "mcoll";
 static char ident[32] = "mcoll";
 static int journal = -1; /* unknown until first use */
+static long tag_pid;      /* getpid() when the tag was set: every
+			   * process forked to work sets its own */
 
 /* The limiter lives in memory shared with the processes forked after the
  * first log call (the master's workers), so identical lines are counted
@@ -100,10 +102,16 @@ int log_level_parse(const char *s)
 	return -1;
 }
 
+static long my_pid(void)
+{
+	return tag_pid ? tag_pid : (long)getpid();
+}
+
 void log_set_tag(const char *t)
 {
 	limiter_init();
 	snprintf(tag, sizeof(tag), "%s", t);
+	tag_pid = (long)getpid();
 	snprintf(ident, sizeof(ident), "%.*s", (int)strcspn(t, " "), t);
 }
 
@@ -158,12 +166,12 @@ static void emit(enum log_level lvl, const char *trace_id, const char *msg)
 					       "MESSAGE=%s", msg, NULL) == 0)
 			return;
 		n = clamp(snprintf(line, sizeof(line), "<%d>%s[%ld]: %s%s%s\n", level_prio[lvl], tag,
-				   (long)getpid(), trace_id ? trace_id : "", trace_id ? ": " : "", msg),
+				   my_pid(), trace_id ? trace_id : "", trace_id ? ": " : "", msg),
 			  sizeof(line));
 	} else {
 		timefmt_iso(time(NULL), ts);
 		n = clamp(snprintf(line, sizeof(line), "%s %s %s[%ld]: %s%s%s\n", ts, level_names[lvl], tag,
-				   (long)getpid(), trace_id ? trace_id : "", trace_id ? ": " : "", msg),
+				   my_pid(), trace_id ? trace_id : "", trace_id ? ": " : "", msg),
 			  sizeof(line));
 	}
 	if (n > 0 && line[n - 1] != '\n')
@@ -309,9 +317,9 @@ void log_request(const struct log_request *q)
 			return;
 		/* refused: the stream reaches the journal too, with a priority */
 		n = snprintf(buf, sizeof(buf), "<%d>%s[%ld]: " REQ_MESSAGE_FMT "\n", level_prio[LOG_LVL_INFO], tag,
-			     (long)getpid(), REQ_MESSAGE_ARGS(q));
+			     my_pid(), REQ_MESSAGE_ARGS(q));
 		write_all(buf, clamp(n, sizeof(buf)));
 		return;
 	}
-	write_all(buf, log_request_line(q, time(NULL), tag, (long)getpid(), buf, sizeof(buf)));
+	write_all(buf, log_request_line(q, time(NULL), tag, my_pid(), buf, sizeof(buf)));
 }

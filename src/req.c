@@ -67,6 +67,7 @@ void req_init(struct req *r, FCGX_Request *fcgi, const struct conf *conf, struct
 	r->fcgi = fcgi;
 	r->conf = conf;
 	r->db = db;
+	jw_init(&r->out, 2048);
 	r->started = db_now();
 	r->method = req_param(r, "REQUEST_METHOD");
 	if (!r->method)
@@ -104,6 +105,7 @@ void req_free(struct req *r)
 	free(r->body);
 	r->body = NULL;
 	route_match_free(&r->route);
+	jw_free(&r->out);
 }
 
 /* application/json, optionally with parameters, case-insensitive. */

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "etag.h"
 #include "ids.h"
+#include "jsonw.h"
 #include "router.h"
 
 struct scoreboard;
@@ -34,6 +35,7 @@ struct req {
 	const struct scoreboard *sb; /* the pool's, for GET /status */
 	char *body;            /* the body req_json_body read (for fingerprints) */
 	size_t body_len;
+	struct jw out;         /* the answer, as FCGI_STDOUT records */
 };
 
 /* Fills r from the FastCGI request (no body read yet). */

@@ -1,4 +1,6 @@
-/* resp.c -- status line, headers, JSON body, error envelope, log line. */
+/* resp.c -- status line, headers, JSON body, error envelope, log line.
+ * The answer goes into the request's output buffer as FastCGI records
+ * (fcgirec.c); the worker writes it with the end of the request. */
 #include "resp.h"
 
 #include <stdbool.h>
@@ -10,6 +12,7 @@
 #include <mysqld_error.h>
 
 #include "alloc.h"
+#include "fcgirec.h"
 #include "log.h"
 #include "render.h"
 
@@ -30,15 +33,14 @@ void resp_body(struct req *r, int status, const char *body, size_t len, const ch
 		     status, http_reason(status), len, etag, extra_headers ? extra_headers : "");
 	r->status = status;
 	if (n > 0 && (size_t)n < sizeof(head)) {
-		FCGX_PutStr(head, n, r->fcgi->out);
+		fcgirec_stdout(&r->out, (unsigned)r->fcgi->requestId, head, (size_t)n, body, len);
 	} else {
 		char *big = xasprintf("Status: %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
 				      "Content-Length: %zu\r\nCache-Control: no-store\r\n%s%s\r\n",
 				      status, http_reason(status), len, etag, extra_headers ? extra_headers : "");
-		FCGX_PutStr(big, (int)strlen(big), r->fcgi->out);
+		fcgirec_stdout(&r->out, (unsigned)r->fcgi->requestId, big, strlen(big), body, len);
 		free(big);
 	}
-	FCGX_PutStr(body, (int)len, r->fcgi->out);
 }
 
 void resp_not_modified(struct req *r)
@@ -48,7 +50,7 @@ void resp_not_modified(struct req *r)
 			 http_reason(304), r->etag);
 
 	r->status = 304;
-	FCGX_PutStr(head, n, r->fcgi->out);
+	fcgirec_stdout(&r->out, (unsigned)r->fcgi->requestId, head, (size_t)n, NULL, 0);
 }
 
 void resp_json(struct req *r, int status, struct json_object *obj, const char *extra_headers)

@@ -16,7 +16,11 @@
  * worker, polled beside the listen socket.  The worker holds one connection
  * at most and lets it go when a connection waits in the queue and no other
  * worker is idle, when it stops, and when it is recycled (max_requests).
- * Letting go (let_go) never loses a request: see there. */
+ * Letting go never loses a request: decided while answering, the let-go
+ * record follows END_REQUEST in the answer's write, so nginx never caches
+ * the connection (answer); an idle kept connection is let go by let_go.
+ * The worker writes its answers itself (fcgirec.c): one write per answer
+ * and its END_REQUEST; libfcgi only reads the request. */
 #include "worker.h"
 
 #include <errno.h>
@@ -36,6 +40,7 @@
 #include "alloc.h"
 #include "auth.h"
 #include "db.h"
+#include "fcgirec.h"
 #include "handlers.h"
 #include "log.h"
 #include "req.h"
@@ -67,18 +72,13 @@ struct worker {
 	struct db db;
 	FCGX_Request fcgi;      /* ipcFd: the connection held (kept), or -1 */
 	long served;            /* requests answered by this worker */
+	bool tcp;               /* the listen socket is TCP (TCP_NODELAY) */
 	bool recycle;           /* max_requests reached: exit after letting go */
 };
 
 /* What wait_for_work found. */
 enum work { WORK_NONE, WORK_KEPT, WORK_QUEUE };
 
-/* An empty FCGI_STDERR record for request 1 (the id nginx always uses).
- * nginx closes an idle kept connection on which anything arrives; bytes
- * after FCGI_END_REQUEST keep it from caching the connection at all; and
- * before the answer to a request it skips an empty stderr record.  So it
- * tells nginx to give the connection up, in whatever state it is. */
-static const unsigned char let_go_record[8] = {1, 7, 0, 1, 0, 0, 0, 0};
 #define LET_GO_WAIT_MS 2000 /* longest wait for nginx to close */
 
 static void on_term(int sig)
@@ -150,7 +150,7 @@ static void check_db(struct worker *w)
 	SB_SET(me->db_connected, w->db.conn != NULL);
 }
 
-static void serve(struct worker *w);
+static void serve(struct worker *w, bool letting_go);
 static int take_kept(struct worker *w);
 
 static void drop_kept(struct worker *w)
@@ -162,7 +162,7 @@ static void drop_kept(struct worker *w)
 /* Gives up the kept connection without losing a request nginx may be
  * sending on it at this very moment.  Closing at once would be unsafe:
  * nginx retries no request (fastcgi_next_upstream off), and never a POST
- * it has begun to send.  Instead the worker sends let_go_record and waits
+ * it has begun to send.  Instead the worker sends fcgirec_let_go and waits
  * for nginx to close (EOF, then close(): nothing unread, so no reset).
  * Should a request arrive first (nginx took the connection before the
  * record reached it), it is served, and the record follows its answer.
@@ -173,7 +173,7 @@ static void let_go(struct worker *w)
 		struct pollfd p = {.fd = w->fcgi.ipcFd, .events = POLLIN};
 		char c;
 
-		if (write(p.fd, let_go_record, sizeof(let_go_record)) != (ssize_t)sizeof(let_go_record)) {
+		if (write(p.fd, fcgirec_let_go, sizeof(fcgirec_let_go)) != (ssize_t)sizeof(fcgirec_let_go)) {
 			drop_kept(w); /* EPIPE: nginx has closed it already */
 			return;
 		}
@@ -188,7 +188,7 @@ static void let_go(struct worker *w)
 			return;
 		}
 		if (take_kept(w) == 0)
-			serve(w);
+			serve(w, true);
 	}
 }
 
@@ -293,7 +293,8 @@ static int take_queued(struct worker *w)
 		}
 		return -1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: fine */
+	if (w->tcp)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	SB_INC(me->c.accepted);
 	let_go(w);
 	/* libfcgi reads from ipcFd instead of accepting when it is >= 0;
@@ -303,7 +304,37 @@ static int take_queued(struct worker *w)
 	return take_kept(w);
 }
 
-static void serve(struct worker *w)
+/* Writes the answer and the end of the request in one write.  With
+ * let_go the let-go record follows END_REQUEST in the same write (the
+ * tail of a long answer in a short write of its own, so it arrives in one
+ * piece): nginx then never caches the connection, and it is closed at
+ * once, without waiting for nginx. */
+static void answer(struct worker *w, struct req *r, bool let_go)
+{
+	size_t tail = fcgirec_end(&r->out, (unsigned)w->fcgi.requestId, let_go);
+	const char *p = r->out.buf;
+	size_t left = r->out.len, part = left > 16384 && let_go ? left - tail : left;
+
+	while (left > 0) {
+		ssize_t n = write(w->fcgi.ipcFd, p, part);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			let_go = true; /* nginx is gone: close it */
+			break;
+		}
+		p += n;
+		left -= (size_t)n;
+		part = part > (size_t)n ? part - (size_t)n : left;
+	}
+	/* libfcgi writes nothing more for this request */
+	w->fcgi.out->wasFCloseCalled = w->fcgi.out->isClosed = 1;
+	w->fcgi.err->wasFCloseCalled = w->fcgi.err->isClosed = 1;
+	if (let_go)
+		w->fcgi.keepConnection = 0;
+}
+
+static void serve(struct worker *w, bool letting_go)
 {
 	struct req r;
 
@@ -314,6 +345,11 @@ static void serve(struct worker *w)
 	r.sb = w->sb;
 	slowlog_begin(&w->db.slow, w->conf->slowlog_ms > 0);
 	dispatch(&r);
+	if (w->conf->max_requests > 0 && ++w->served >= w->conf->max_requests)
+		w->recycle = true;
+	/* A connection nginx asked to keep (FCGI_KEEP_CONN) is let go with
+	 * the answer when the worker would let it go right after anyway. */
+	answer(w, &r, w->fcgi.keepConnection && (letting_go || should_let_go(w)));
 	resp_log(&r);
 	sb_count_status(me, r.status);
 	if (w->db.slow.on) {
@@ -333,8 +369,6 @@ static void serve(struct worker *w)
 	SB_SET(me->req_start_ms, 0);
 	SB_SET(me->db_connected, w->db.conn != NULL);
 	SB_SET(me->state, SB_IDLE);
-	if (w->conf->max_requests > 0 && ++w->served >= w->conf->max_requests)
-		w->recycle = true;
 }
 
 /* After SIGTERM: true while the pool drains the listen queue on stop and a
@@ -358,6 +392,12 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 	w.listen_fd = listen_fd;
 	w.index = index;
 	w.sb = sb;
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		w.tcp = getsockname(listen_fd, (struct sockaddr *)&ss, &sl) == 0 &&
+			(ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+	}
 	me = &sb->slot[index];
 	SB_SET(me->pid, (int32_t)getpid());
 	SB_SET(me->started, (int64_t)time(NULL));
@@ -402,9 +442,7 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 				continue;
 		}
 		if ((got == WORK_KEPT ? take_kept(&w) : take_queued(&w)) == 0)
-			serve(&w);
-		if (should_let_go(&w))
-			let_go(&w);
+			serve(&w, false);
 		if (w.recycle) {
 			/* the master counts this exit as planned */
 			SB_SET(me->recycling, 1);
