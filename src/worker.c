@@ -61,6 +61,10 @@ static const handler_fn handlers[ROUTE__MAX] = {
 	[R_STATUS] = h_status,
 };
 
+/* Idle kept connections one worker polls at most (nginx caches up to
+ * `keepalive` per nginx worker process; the site sets 32). */
+#define KEPT_MAX 16
+
 static volatile sig_atomic_t stopping;
 static struct sb_slot *me; /* this worker's scoreboard slot */
 
@@ -70,7 +74,11 @@ struct worker {
 	int index;
 	struct scoreboard *sb;
 	struct db db;
-	FCGX_Request fcgi;      /* ipcFd: the connection held (kept), or -1 */
+	FCGX_Request fcgi;      /* ipcFd: the request's connection, or -1 */
+	int kept[KEPT_MAX];     /* idle kept connections (FCGI_KEEP_CONN) */
+	int64_t closing[KEPT_MAX]; /* when asked to close (ms), 0: kept */
+	int nkept;
+	int turn;               /* wait_for_work's round robin */
 	long served;            /* requests answered by this worker */
 	bool tcp;               /* the listen socket is TCP (TCP_NODELAY) */
 	bool recycle;           /* max_requests reached: exit after letting go */
@@ -151,72 +159,121 @@ static void check_db(struct worker *w)
 }
 
 static void serve(struct worker *w, bool letting_go);
-static int take_kept(struct worker *w);
 
-static void drop_kept(struct worker *w)
+static void kept_remove(struct worker *w, int i)
 {
-	close(w->fcgi.ipcFd);
-	w->fcgi.ipcFd = -1;
+	w->nkept--;
+	w->kept[i] = w->kept[w->nkept];
+	w->closing[i] = w->closing[w->nkept];
 }
 
-/* Gives up the kept connection without losing a request nginx may be
- * sending on it at this very moment.  Closing at once would be unsafe:
- * nginx retries no request (fastcgi_next_upstream off), and never a POST
- * it has begun to send.  Instead the worker sends fcgirec_let_go and waits
- * for nginx to close (EOF, then close(): nothing unread, so no reset).
- * Should a request arrive first (nginx took the connection before the
- * record reached it), it is served, and the record follows its answer.
- * Only a peer that ignores the record for LET_GO_WAIT_MS is closed on. */
-static void let_go(struct worker *w)
+static void kept_close(struct worker *w, int i)
 {
-	while (w->fcgi.ipcFd >= 0) {
-		struct pollfd p = {.fd = w->fcgi.ipcFd, .events = POLLIN};
-		char c;
+	close(w->kept[i]);
+	kept_remove(w, i);
+}
 
-		if (write(p.fd, fcgirec_let_go, sizeof(fcgirec_let_go)) != (ssize_t)sizeof(fcgirec_let_go)) {
-			drop_kept(w); /* EPIPE: nginx has closed it already */
-			return;
-		}
-		if (poll(&p, 1, LET_GO_WAIT_MS) != 1) {
-			log_warn("kept connection still open %d ms after asking the web server to close it: "
-				 "closing it", LET_GO_WAIT_MS);
-			drop_kept(w);
-			return;
-		}
-		if (recv(p.fd, &c, 1, MSG_PEEK) <= 0) {
-			drop_kept(w); /* EOF (or reset): nginx let it go */
-			return;
-		}
-		if (take_kept(w) == 0)
-			serve(w, true);
+/* Asks nginx to give up each idle kept connection not asked yet: it closes
+ * an idle kept connection on which anything arrives.  Closing at once
+ * would be unsafe: nginx may be sending a request on it at this very
+ * moment, and it retries no request (fastcgi_next_upstream off), never a
+ * POST it has begun to send.  So the connection stays, marked closing,
+ * until nginx's close (EOF, then close(): nothing unread, so no reset);
+ * a request that arrives first is served and let go with its answer. */
+static void ask_to_close_kept(struct worker *w)
+{
+	int64_t now = now_ms(CLOCK_MONOTONIC);
+
+	for (int i = w->nkept - 1; i >= 0; i--) {
+		if (w->closing[i])
+			continue;
+		if (write(w->kept[i], fcgirec_let_go, sizeof(fcgirec_let_go)) != (ssize_t)sizeof(fcgirec_let_go))
+			kept_close(w, i); /* EPIPE: nginx has closed it already */
+		else
+			w->closing[i] = now;
 	}
 }
 
-/* After an answer: true if the kept connection should go now -- the
- * worker stops or is recycled, or a connection waits in the queue and no
- * other worker is idle to take it (an idle one is polling the queue).  A
- * worker without a database keeps it while no other worker is connected
- * (it serves the 503s; wait_for_work lets it go otherwise). */
-static bool should_let_go(const struct worker *w)
+/* Closes what nginx still has not closed LET_GO_WAIT_MS after the ask
+ * (a peer that ignores the record); returns the ms until the next such
+ * deadline, or -1 when no connection is closing. */
+static int64_t expire_closing(struct worker *w)
 {
-	struct pollfd pfd = {.fd = w->listen_fd, .events = POLLIN};
+	int64_t now = now_ms(CLOCK_MONOTONIC), next = -1;
 
-	if (w->fcgi.ipcFd < 0)
-		return false;
-	if (stopping || w->recycle)
-		return true;
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
-	       !sb_other_idle(w->sb, (int)SB_GET(w->sb->h.nslots), w->index);
+	for (int i = w->nkept - 1; i >= 0; i--) {
+		int64_t left;
+
+		if (!w->closing[i])
+			continue;
+		left = w->closing[i] + LET_GO_WAIT_MS - now;
+		if (left <= 0) {
+			log_warn("kept connection still open %d ms after asking the web server to close it: "
+				 "closing it", LET_GO_WAIT_MS);
+			kept_close(w, i);
+		} else if (next < 0 || left < next) {
+			next = left;
+		}
+	}
+	return next;
 }
 
-/* Waits until the kept connection has a request, or the listen socket a
- * connection for us (or a signal, or the database socket needs attention).
- * A request already sent on the kept connection goes first. */
-static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
+/* Reads the next request's parameters from kept connection i, which
+ * becomes the request's.  Returns 0 with a request in w->fcgi, -1 when
+ * nginx closed the connection (libfcgi closes it and finds no listen
+ * socket of its own, -1).  *closing: it had been asked to close. */
+static int take_kept(struct worker *w, int i, bool *closing)
 {
-	struct pollfd pfd[3];
+	*closing = w->closing[i] != 0;
+	w->fcgi.ipcFd = w->kept[i];
+	kept_remove(w, i);
+	/* keepConnection stops FCGX_Accept_r's opening FCGX_Finish_r from
+	 * closing it; the request's own FCGI_KEEP_CONN flag then replaces it. */
+	w->fcgi.keepConnection = 1;
+	return FCGX_Accept_r(&w->fcgi) < 0 ? -1 : 0;
+}
+
+/* Lets every kept connection go and waits until nginx has closed them all,
+ * serving any request it sent first; at most LET_GO_WAIT_MS. */
+static void let_go_all(struct worker *w)
+{
+	ask_to_close_kept(w);
+	while (w->nkept > 0) {
+		struct pollfd p[KEPT_MAX];
+		int64_t left = expire_closing(w);
+		int n = w->nkept;
+
+		if (n <= 0 || n > KEPT_MAX || left < 0)
+			break;
+		for (int i = 0; i < n; i++)
+			p[i] = (struct pollfd){.fd = w->kept[i], .events = POLLIN};
+		if (poll(p, (nfds_t)n, (int)left) <= 0)
+			continue; /* expired next round */
+		for (int i = n - 1; i >= 0; i--) {
+			bool closing;
+			if (p[i].revents && take_kept(w, i, &closing) == 0)
+				serve(w, true);
+		}
+	}
+}
+
+/* After an answer on a connection nginx asked to keep (FCGI_KEEP_CONN):
+ * true if the worker keeps it, polled beside the listen socket. */
+static bool keep_after_answer(const struct worker *w, bool letting_go)
+{
+	return !letting_go && !stopping && !w->recycle && w->db.conn && w->nkept < KEPT_MAX;
+}
+
+/* Waits until a kept connection has a request, or the listen socket a
+ * connection (or a signal, or the database socket needs attention).
+ * Requests on kept connections and the queue take turns (*which: the
+ * kept connection's index). */
+static enum work wait_for_work(struct worker *w, const sigset_t *unblocked, int *which)
+{
+	struct pollfd pfd[KEPT_MAX + 2];
 	struct timespec ts, *tsp = NULL;
-	int nfd = 0, rc, dfd = db_fd(&w->db), kept = -1, dbi = -1;
+	int nfd = 0, rc, dfd = db_fd(&w->db), dbi = -1;
+	int64_t closing_ms = expire_closing(w);
 
 	if (dfd < 0) {
 		/* Try the database again soon; meanwhile listen only when no
@@ -225,7 +282,7 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
 		ts.tv_nsec = 100 * 1000000L;
 		tsp = &ts;
 		if (sb_other_connected(w->sb, (int)SB_GET(w->sb->h.nslots), w->index)) {
-			let_go(w);
+			let_go_all(w);
 			ppoll(NULL, 0, tsp, unblocked);
 			return WORK_NONE;
 		}
@@ -233,9 +290,8 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
 	pfd[nfd].fd = w->listen_fd;
 	pfd[nfd].events = POLLIN;
 	pfd[nfd++].revents = 0;
-	if (w->fcgi.ipcFd >= 0) {
-		kept = nfd;
-		pfd[nfd].fd = w->fcgi.ipcFd;
+	for (int i = 0; i < w->nkept; i++) {
+		pfd[nfd].fd = w->kept[i];
 		pfd[nfd].events = POLLIN;
 		pfd[nfd++].revents = 0;
 	}
@@ -252,6 +308,11 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
 		ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
 		tsp = &ts;
 	}
+	if (closing_ms >= 0 && (!tsp || closing_ms < (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000)) {
+		ts.tv_sec = (time_t)(closing_ms / 1000);
+		ts.tv_nsec = (long)(closing_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
 	rc = ppoll(pfd, (nfds_t)nfd, tsp, unblocked);
 	if (rc <= 0)
 		return WORK_NONE;
@@ -261,24 +322,25 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked)
 		SB_SET(me->db_connected, 0);
 		return WORK_NONE;
 	}
-	if (kept >= 0 && pfd[kept].revents)
+	/* Round robin over the queue (0) and the kept connections (1..n), so
+	 * neither a busy kept connection nor the queue waits behind the other
+	 * for more than one turn each. */
+	for (int k = 0, n = w->nkept + 1; k < n; k++) {
+		int j = (w->turn + k) % n;
+		if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		w->turn = j + 1;
+		if (j == 0)
+			return (pfd[0].revents & POLLIN) ? WORK_QUEUE : WORK_NONE;
+		*which = j - 1;
 		return WORK_KEPT; /* a request, or nginx closed it */
-	return (pfd[0].revents & POLLIN) ? WORK_QUEUE : WORK_NONE;
-}
-
-/* Reads the next request's parameters from the kept connection.  Returns
- * 0 with a request in w->fcgi, -1 when nginx closed the connection (libfcgi
- * closes it and finds no listen socket of its own, -1). */
-static int take_kept(struct worker *w)
-{
-	w->fcgi.keepConnection = 1;
-	return FCGX_Accept_r(&w->fcgi) < 0 ? -1 : 0;
+	}
+	return WORK_NONE;
 }
 
 /* Accepts one connection and reads its FastCGI parameters.  Returns 0 with
  * a request in w->fcgi, -1 when there was none (another worker took it, or
- * the peer went away before its parameters).  A kept connection is let go
- * first: the worker holds one connection at a time. */
+ * the peer went away before its parameters). */
 static int take_queued(struct worker *w)
 {
 	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC), one = 1;
@@ -296,12 +358,12 @@ static int take_queued(struct worker *w)
 	if (w->tcp)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	SB_INC(me->c.accepted);
-	let_go(w);
 	/* libfcgi reads from ipcFd instead of accepting when it is >= 0;
 	 * keepConnection stops its opening FCGX_Finish_r from closing it.
 	 * The request's own FCGI_KEEP_CONN flag then replaces it. */
 	w->fcgi.ipcFd = fd;
-	return take_kept(w);
+	w->fcgi.keepConnection = 1;
+	return FCGX_Accept_r(&w->fcgi) < 0 ? -1 : 0;
 }
 
 /* Writes the answer and the end of the request in one write.  With
@@ -334,9 +396,15 @@ static void answer(struct worker *w, struct req *r, bool let_go)
 		w->fcgi.keepConnection = 0;
 }
 
+static bool method_reads(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
 static void serve(struct worker *w, bool letting_go)
 {
 	struct req r;
+	bool keep;
 
 	SB_SET(me->req_start_ms, now_ms(CLOCK_REALTIME));
 	SB_SET(me->state, SB_BUSY);
@@ -344,12 +412,17 @@ static void serve(struct worker *w, bool letting_go)
 	req_init(&r, &w->fcgi, w->conf, &w->db);
 	r.sb = w->sb;
 	slowlog_begin(&w->db.slow, w->conf->slowlog_ms > 0);
+	/* A write may wait for locks: requests nginx would send on the
+	 * worker's idle kept connections meanwhile would wait with it, so
+	 * they are let go first (reads run without waiting on locks). */
+	if (w->nkept > 0 && !method_reads(r.method))
+		ask_to_close_kept(w);
 	dispatch(&r);
 	if (w->conf->max_requests > 0 && ++w->served >= w->conf->max_requests)
 		w->recycle = true;
-	/* A connection nginx asked to keep (FCGI_KEEP_CONN) is let go with
-	 * the answer when the worker would let it go right after anyway. */
-	answer(w, &r, w->fcgi.keepConnection && (letting_go || should_let_go(w)));
+	keep = w->fcgi.keepConnection && keep_after_answer(w, letting_go);
+	/* Not kept: let go with the answer, so nginx never caches it. */
+	answer(w, &r, w->fcgi.keepConnection && !keep);
 	resp_log(&r);
 	sb_count_status(me, r.status);
 	if (w->db.slow.on) {
@@ -364,6 +437,11 @@ static void serve(struct worker *w, bool letting_go)
 	}
 	req_free(&r);
 	FCGX_Finish_r(&w->fcgi);
+	if (keep && w->fcgi.ipcFd >= 0) {
+		w->kept[w->nkept] = w->fcgi.ipcFd;
+		w->closing[w->nkept++] = 0;
+		w->fcgi.ipcFd = -1;
+	}
 	SB_INC(me->c.requests);
 	SB_SET(me->route, -1);
 	SB_SET(me->req_start_ms, 0);
@@ -431,19 +509,23 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 	SB_SET(me->state, SB_IDLE);
 	for (;;) {
 		enum work got = WORK_QUEUE;
+		int which = -1;
+		bool closing = false;
+
 		if (stopping) {
-			let_go(&w);
+			let_go_all(&w);
 			if (!queue_waiting(&w))
 				break;
 		} else {
 			check_db(&w);
-			got = wait_for_work(&w, &unblocked);
+			got = wait_for_work(&w, &unblocked, &which);
 			if (got == WORK_NONE)
 				continue;
 		}
-		if ((got == WORK_KEPT ? take_kept(&w) : take_queued(&w)) == 0)
-			serve(&w, false);
+		if ((got == WORK_KEPT ? take_kept(&w, which, &closing) : take_queued(&w)) == 0)
+			serve(&w, closing);
 		if (w.recycle) {
+			let_go_all(&w);
 			/* the master counts this exit as planned */
 			SB_SET(me->recycling, 1);
 			break;
