@@ -12,13 +12,13 @@
  * connections only when no other worker of the pool is connected (then it
  * answers 503 at once).
  *
- * Keep-alive: a connection nginx keeps (FCGI_KEEP_CONN) stays with the
- * worker, polled beside the listen socket.  The worker holds one connection
- * at most and lets it go when a connection waits in the queue and no other
- * worker is idle, when it stops, and when it is recycled (max_requests).
- * Letting go never loses a request: decided while answering, the let-go
- * record follows END_REQUEST in the answer's write, so nginx never caches
- * the connection (answer); an idle kept connection is let go by let_go.
+ * Keep-alive: connections nginx keeps (FCGI_KEEP_CONN) stay with the
+ * worker, up to KEPT_MAX, polled beside the listen socket; requests on them
+ * and the queue take turns.  Before a write the worker asks nginx to close
+ * its idle kept connections (ask_to_close_kept), so none waits behind a
+ * lock wait; one it does not keep after an answer is let go with the
+ * answer (the let-go record right behind END_REQUEST in the same write:
+ * nginx never caches it).  Letting go never loses a request: see there.
  * The worker writes its answers itself (fcgirec.c): one write per answer
  * and its END_REQUEST; libfcgi only reads the request. */
 #include "worker.h"
