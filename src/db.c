@@ -300,10 +300,49 @@ void db_close(struct db *db)
 		if (db->stmt[i])
 			mysql_stmt_close(db->stmt[i]);
 		db->stmt[i] = NULL;
+		free(db->colkind[i]);
+		db->colkind[i] = NULL;
+		db->ncolkind[i] = 0;
 	}
 	if (db->conn)
 		mysql_close(db->conn);
 	db->conn = NULL;
+}
+
+/* Integers and date-times are fetched in their binary form and formatted
+ * here (the client library would format them with sprintf, the largest
+ * part of a fetch); everything else as text.  The text of a cell is the
+ * same either way. */
+static void note_column_kinds(struct db *db, enum stmt s)
+{
+	MYSQL_RES *meta = mysql_stmt_result_metadata(db->stmt[s]);
+	const MYSQL_FIELD *f;
+	unsigned n;
+
+	if (!meta)
+		return; /* no result set */
+	n = mysql_num_fields(meta);
+	f = mysql_fetch_fields(meta);
+	db->colkind[s] = xcalloc(n ? n : 1, 1);
+	db->ncolkind[s] = n;
+	for (unsigned i = 0; i < n; i++) {
+		switch (f[i].type) {
+		case MYSQL_TYPE_TINY:
+		case MYSQL_TYPE_SHORT:
+		case MYSQL_TYPE_INT24:
+		case MYSQL_TYPE_LONG:
+		case MYSQL_TYPE_LONGLONG:
+			db->colkind[s][i] = (f[i].flags & UNSIGNED_FLAG) ? COL_UINT : COL_INT;
+			break;
+		case MYSQL_TYPE_DATETIME:
+		case MYSQL_TYPE_TIMESTAMP:
+			db->colkind[s][i] = (unsigned char)(COL_TIME | (f[i].decimals <= 6 ? f[i].decimals : 0));
+			break;
+		default:
+			db->colkind[s][i] = COL_TEXT;
+		}
+	}
+	mysql_free_result(meta);
 }
 
 static enum dbrc prepare(struct db *db, enum stmt s)
@@ -325,6 +364,7 @@ static enum dbrc prepare(struct db *db, enum stmt s)
 		abort();
 	}
 	db->stmt[s] = st;
+	note_column_kinds(db, s);
 	return DB_OK;
 }
 
@@ -555,34 +595,105 @@ long long dbres_int(const struct dbres *r, size_t row, size_t col)
 #define CELL_BUF 256
 #define STACK_COLS 16
 
-/* Fetches every row of st into res, each cell as text. */
-static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
+/* A column's fetch buffer, by its kind. */
+union cellbuf {
+	char text[CELL_BUF];
+	long long i;
+	MYSQL_TIME t;
+};
+
+static size_t put_digits(char *p, unsigned long long v, int width)
+{
+	char tmp[24];
+	size_t n = 0, out = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while ((int)n < width)
+		tmp[n++] = '0';
+	while (n)
+		p[out++] = tmp[--n];
+	return out;
+}
+
+/* The text of a binary cell into p (>= 40 bytes), as the client library
+ * writes it: "-12", "2026-12-01 14:25:54" and, with decimals d, a dot and
+ * the first d of six digits of the microseconds. */
+static size_t format_cell(char *p, unsigned kind, const union cellbuf *c)
+{
+	size_t n = 0;
+
+	if (kind == COL_INT || kind == COL_UINT) {
+		unsigned long long v = (unsigned long long)c->i;
+		if (kind == COL_INT && c->i < 0) {
+			p[n++] = '-';
+			v = 0 - v;
+		}
+		return n + put_digits(p + n, v, 1);
+	}
+	n += put_digits(p + n, c->t.year, 4);
+	p[n++] = '-';
+	n += put_digits(p + n, c->t.month, 2);
+	p[n++] = '-';
+	n += put_digits(p + n, c->t.day, 2);
+	p[n++] = ' ';
+	n += put_digits(p + n, c->t.hour, 2);
+	p[n++] = ':';
+	n += put_digits(p + n, c->t.minute, 2);
+	p[n++] = ':';
+	n += put_digits(p + n, c->t.second, 2);
+	if (kind & 0x0f) {
+		char us[8];
+		put_digits(us, c->t.second_part % 1000000, 6);
+		p[n++] = '.';
+		memcpy(p + n, us, kind & 0x0f);
+		n += kind & 0x0f;
+	}
+	return n;
+}
+
+/* Fetches every row of st into res, each cell as text; kinds (n of them,
+ * or NULL: all text) tell which columns come in binary form. */
+static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res, const unsigned char *kinds,
+			   unsigned nkinds)
 {
 	unsigned ncols = mysql_stmt_field_count(st);
 	/* Binding buffers on the stack for the usual column counts. */
 	MYSQL_BIND b_stack[STACK_COLS];
 	unsigned long lens_stack[STACK_COLS];
 	my_bool nulls_stack[STACK_COLS];
-	char bufs_stack[STACK_COLS * CELL_BUF];
+	union cellbuf bufs_stack[STACK_COLS];
 	bool heap = ncols > STACK_COLS;
 	MYSQL_BIND *b = heap ? xcalloc(ncols, sizeof(*b)) : memset(b_stack, 0, sizeof(b_stack));
 	unsigned long *lens = heap ? xcalloc(ncols, sizeof(*lens)) : lens_stack;
 	my_bool *nulls = heap ? xcalloc(ncols, sizeof(*nulls)) : nulls_stack;
-	char *bufs = heap ? xmalloc((size_t)ncols * CELL_BUF) : bufs_stack;
+	union cellbuf *bufs = heap ? xcalloc(ncols, sizeof(*bufs)) : bufs_stack;
 	size_t cap = 0;
 	enum dbrc rc = DB_OK;
 	int f;
 
+	if (kinds && nkinds != ncols)
+		kinds = NULL;
 	if (mysql_stmt_store_result(st) != 0) {
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		goto out;
 	}
 	for (unsigned i = 0; i < ncols; i++) {
-		b[i].buffer_type = MYSQL_TYPE_STRING;
-		b[i].buffer = bufs + (size_t)i * CELL_BUF;
-		b[i].buffer_length = CELL_BUF;
+		unsigned k = kinds ? kinds[i] : COL_TEXT;
+		b[i].buffer = &bufs[i];
 		b[i].length = &lens[i];
 		b[i].is_null = &nulls[i];
+		if (k == COL_INT || k == COL_UINT) {
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].is_unsigned = k == COL_UINT;
+		} else if (k & COL_TIME) {
+			b[i].buffer_type = MYSQL_TYPE_DATETIME;
+		} else {
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer_length = CELL_BUF;
+		}
 	}
 	if (mysql_stmt_bind_result(st, b) != 0) {
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
@@ -599,12 +710,21 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res)
 		memset(row, 0, ncols * sizeof(*row));
 		for (unsigned i = 0; i < ncols; i++) {
 			struct text *t = &row[i];
+			unsigned k = kinds ? kinds[i] : COL_TEXT;
 			if (nulls[i])
 				continue;
+			if (k != COL_TEXT) {
+				char tmp[48];
+				t->len = format_cell(tmp, k, &bufs[i]);
+				t->s = cell_alloc(res, t->len + 1);
+				memcpy(t->s, tmp, t->len);
+				t->s[t->len] = '\0';
+				continue;
+			}
 			t->len = lens[i];
 			t->s = cell_alloc(res, lens[i] + 1);
 			if (lens[i] <= CELL_BUF) {
-				memcpy(t->s, b[i].buffer, lens[i]);
+				memcpy(t->s, bufs[i].text, lens[i]);
 			} else {
 				MYSQL_BIND big = {0};
 				unsigned long got = 0;
@@ -689,7 +809,7 @@ static enum dbrc exec_stmt(struct db *db, enum stmt s, const struct dbval *args,
 		goto out;
 	}
 	if (mysql_stmt_field_count(st) > 0)
-		rc = fetch_all(db, st, res);
+		rc = fetch_all(db, st, res, db->colkind[s], db->ncolkind[s]);
 	res->affected = mysql_stmt_affected_rows(st);
 out:
 	if (db->slow.on && t0 > 0)

@@ -139,10 +139,18 @@ struct dbres {
 	unsigned long long affected;
 };
 
+/* How a result column is fetched: as text, or binary and formatted as the
+ * client library would (integers; date-times with their decimals). */
+enum col_kind { COL_TEXT = 0, COL_INT = 1, COL_UINT = 2, COL_TIME = 0x10 /* | decimals */ };
+
 struct db {
 	const struct conf *conf;
 	MYSQL *conn;
 	MYSQL_STMT *stmt[STMT__MAX];
+	/* Per statement, how each result column is fetched (enum col_kind),
+	 * from its metadata at prepare; NULL: every column as text. */
+	unsigned char *colkind[STMT__MAX];
+	unsigned ncolkind[STMT__MAX];
 	struct db_target targets[DB_TARGETS_MAX]; /* db_hosts, or db_host/db_port/db_socket */
 	int ntargets;
 	int home;                /* the node this connection prefers (worker slot) */

@@ -4,6 +4,8 @@
  * links db.c with the client calls it makes replaced (ld --wrap) by a
  * scripted result: a table of rows, and the column whose fetch fails. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <errmsg.h>
@@ -78,6 +80,22 @@ int __wrap_mysql_stmt_fetch(MYSQL_STMT *st)
 		size_t n = v ? strlen(v) : 0;
 		*bound[i].is_null = v == NULL;
 		*bound[i].length = n;
+		if (v && bound[i].buffer_type == MYSQL_TYPE_LONGLONG) {
+			/* binary, as the server sends it */
+			if (bound[i].is_unsigned)
+				*(unsigned long long *)bound[i].buffer = strtoull(v, NULL, 10);
+			else
+				*(long long *)bound[i].buffer = strtoll(v, NULL, 10);
+			continue;
+		}
+		if (v && bound[i].buffer_type == MYSQL_TYPE_DATETIME) {
+			MYSQL_TIME *t = bound[i].buffer;
+			memset(t, 0, sizeof(*t));
+			sscanf(v, "%u-%u-%u %u:%u:%u.%lu", &t->year, &t->month, &t->day, &t->hour, &t->minute,
+			       &t->second, &t->second_part);
+			t->time_type = MYSQL_TIMESTAMP_DATETIME;
+			continue;
+		}
 		memcpy(bound[i].buffer, v ? v : "", n < bound[i].buffer_length ? n : bound[i].buffer_length);
 		truncated |= n > bound[i].buffer_length;
 	}
@@ -116,7 +134,7 @@ const char *__wrap_mysql_stmt_error(MYSQL_STMT *st)
 	return "scripted failure";
 }
 
-static enum dbrc run(const struct script *s, struct dbres *res)
+static enum dbrc run_kinds(const struct script *s, struct dbres *res, unsigned char *kinds)
 {
 	static struct db db;
 	static struct conf conf;
@@ -127,10 +145,17 @@ static enum dbrc run(const struct script *s, struct dbres *res)
 	db_init(&db, &conf);
 	db.conn = (MYSQL *)(void *)&fake;         /* never dereferenced: every call is scripted */
 	db.stmt[STMT_BLOCK_ALL] = (MYSQL_STMT *)(void *)&fake;
+	db.colkind[STMT_BLOCK_ALL] = kinds;
+	db.ncolkind[STMT_BLOCK_ALL] = kinds ? NCOLS : 0;
 	sc = s;
 	rc = db_exec(&db, STMT_BLOCK_ALL, ARGS(DV_CSTR("mcoll_0123456789ab")), res);
 	conf_free(&conf);
 	return rc;
+}
+
+static enum dbrc run(const struct script *s, struct dbres *res)
+{
+	return run_kinds(s, res, NULL);
 }
 
 static const char *L(void)
@@ -192,12 +217,53 @@ START_TEST(test_failed_long_cell)
 }
 END_TEST
 
+/* Binary columns: the value the server sends, the text the cell holds
+ * (the client library's own text for that type). */
+static const struct {
+	unsigned char kind;
+	const char *sent, *text;
+} binary_cells[] = {
+	{COL_INT, "0", "0"},
+	{COL_INT, "7", "7"},
+	{COL_INT, "-1", "-1"},
+	{COL_INT, "10000", "10000"},
+	{COL_INT, "9223372036854775807", "9223372036854775807"},
+	{COL_INT, "-9223372036854775808", "-9223372036854775808"},
+	{COL_UINT, "18446744073709551615", "18446744073709551615"},
+	{COL_TIME | 0, "2026-12-01 14:25:54.123456", "2026-12-01 14:25:54"},
+	{COL_TIME | 0, "0001-01-02 03:04:05", "0001-01-02 03:04:05"},
+	{COL_TIME | 6, "2026-12-01 14:25:54.123456", "2026-12-01 14:25:54.123456"},
+	{COL_TIME | 6, "2026-12-01 14:25:54.000001", "2026-12-01 14:25:54.000001"},
+	{COL_TIME | 6, "9999-12-31 23:59:59", "9999-12-31 23:59:59.000000"},
+	{COL_TIME | 3, "2026-12-01 14:25:54.123456", "2026-12-01 14:25:54.123"},
+	{COL_TIME | 1, "2026-01-09 00:00:00.900000", "2026-01-09 00:00:00.9"},
+};
+
+START_TEST(test_binary_cells)
+{
+	unsigned char kinds[NCOLS] = {COL_TEXT, binary_cells[_i].kind, COL_INT};
+	struct script s = {2, {{"a", binary_cells[_i].sent, "5"}, {"b", NULL, "-5"}}, -1, -1};
+	struct dbres res;
+
+	ck_assert_int_eq(run_kinds(&s, &res, kinds), DB_OK);
+	ck_assert_uint_eq(res.nrows, 2);
+	ck_assert_str_eq(dbres_cell(&res, 0, 0)->s, "a");
+	ck_assert_str_eq(dbres_cell(&res, 0, 1)->s, binary_cells[_i].text);
+	ck_assert_uint_eq(dbres_cell(&res, 0, 1)->len, strlen(binary_cells[_i].text));
+	ck_assert_int_eq(dbres_int(&res, 0, 2), 5);
+	ck_assert_ptr_null(dbres_cell(&res, 1, 1)->s);
+	ck_assert_str_eq(dbres_cell(&res, 1, 2)->s, "-5");
+	dbres_free(&res);
+}
+END_TEST
+
 static Suite *dbfetch_suite(void)
 {
 	Suite *s = suite_create("dbfetch");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_long_cells_fetched);
+	tcase_add_loop_test(tc, test_binary_cells, 0, (int)(sizeof(binary_cells) / sizeof(binary_cells[0])));
 	tcase_add_loop_test(tc, test_failed_long_cell, 0, sizeof(failures) / sizeof(failures[0]));
 	suite_add_tcase(s, tc);
 	return s;
