@@ -518,8 +518,9 @@ static enum dbrc moves_scanned(struct db *db, const struct tx_order *t, struct m
 /* The listed tracks that are members come first, in the listed order; the
  * others keep their order after them.  So the members listed get keys
  * below every key in use, and nothing else is written.  Listing a large
- * share of the collection (reorder_reads_all) reads every entry and
- * writes the keys in one scan of them; listing a few looks each up. */
+ * share of the collection (reorder_reads_all) reads every entry; moving a
+ * large share writes the keys in one scan of them; else each listed id,
+ * then each member moved, is looked up. */
 enum dbrc tx_reorder(struct db *db, void *ctx)
 {
 	struct tx_order *t = ctx;
@@ -528,14 +529,12 @@ enum dbrc tx_reorder(struct db *db, void *ctx)
 	struct dbres placed = {0};
 	long long base;
 	long count;
-	bool scan;
 	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
 	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND ||
 	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return rc;
-	scan = reorder_reads_all(t->n, count);
-	rc = scan ? moves_scanned(db, t, &mv) : moves_looked_up(db, t, &mv);
+	rc = reorder_reads_all(t->n, count) ? moves_scanned(db, t, &mv) : moves_looked_up(db, t, &mv);
 	if (rc != DB_OK || mv.k == 0 || mv.same)
 		goto touch;
 	/* Moving every entry makes the index anew: no need to check it. */
@@ -547,7 +546,7 @@ enum dbrc tx_reorder(struct db *db, void *ctx)
 		goto out;
 	}
 	id_json(&moving, mv.ids, mv.k);
-	rc = db_exec(db, scan ? STMT_ENTRY_MOVE_FRONT_SCAN : STMT_ENTRY_MOVE_FRONT,
+	rc = db_exec(db, reorder_reads_all(mv.k, count) ? STMT_ENTRY_MOVE_FRONT_SCAN : STMT_ENTRY_MOVE_FRONT,
 		     ARGS(DV_STR(moving.buf, moving.len), DV_INT(base), DV_CSTR(t->ref.id)), &placed);
 	if (rc == DB_OK && placed.affected != mv.k) {
 		log_error("reorder of %s moved %llu of %zu tracks", t->ref.id, placed.affected, mv.k);

@@ -12,7 +12,8 @@
 /* A reorder listing n ids of a collection of count entries reads every
  * entry once (a range scan, cheap per row) when n * REORDER_SCAN_SHARE >=
  * count, and looks each listed id up by key (dearer per row, but O(n))
- * otherwise. */
+ * otherwise; the same rule for the k members it moves decides whether
+ * their new keys are written in a scan of the entries or by k lookups. */
 #define REORDER_SCAN_SHARE 8
 
 static inline bool reorder_reads_all(size_t n, long count)

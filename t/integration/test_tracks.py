@@ -205,6 +205,11 @@ class TracksTest(unittest.TestCase):
         m.reorder(a, cid, [f[5], f[300]])
         order = [f[5], f[300]] + [x for x in order if x not in (f[5], f[300])]
         self.check(cid, order)
+        # many listed, few of them members: every entry read, two moved
+        others = ["mtrack_" + secrets.token_hex(6) for _ in range(60)]
+        m.reorder(a, cid, others[:30] + [f[7]] + others[30:] + [f[399]])
+        order = [f[7], f[399]] + [x for x in order if x not in (f[7], f[399])]
+        self.check(cid, order)
         # what already comes first, in that order, writes no key either way
         for first in (order[:60], order[:3]):
             with self.subTest(listed=len(first)):
