@@ -74,7 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		path = p;
 	}
 	res = router_match(method, path, &m);
-	if (res == ROUTE_OK) {
+	if (res == ROUTE_OK && (m.id == R_HEALTHZ || m.id == R_STATUS)) {
+		/* the operations paths outside the API's prefix: exact, no parameters */
+		PROPERTY(strcmp(path, m.pattern) == 0);
+		for (int i = 0; i < P__MAX; i++)
+			PROPERTY(m.param[i] == NULL);
+	} else if (res == ROUTE_OK) {
 		/* the segments of the path, in order: ""/v1/music/org/collections[/coll[/x[/track]]] */
 		const char *seg[8];
 		size_t slen[8], ns = 0;

@@ -123,6 +123,18 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ENTRY_MOVE_FRONT] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
 				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
 				   " SET ct.sort_key = ? + j.n - 1 WHERE ct.collection_id = ?", 3},
+	/* A reorder listing a large share of the collection (reorder.h)
+	 * reads every entry in key order, in one range scan ... */
+	[STMT_ENTRY_ALL] = {"SELECT track_id, sort_key FROM collection_tracks WHERE collection_id = ?"
+			    " ORDER BY sort_key", 1},
+	/* ... and moves the members listed as STMT_ENTRY_MOVE_FRONT does, the
+	 * other way round: a range scan of the collection's entries, each
+	 * joined to the list through a hash key on the list materialized
+	 * (rather than one primary-key lookup per listed id). */
+	[STMT_ENTRY_MOVE_FRONT_SCAN] = {"SET STATEMENT optimizer_switch = 'derived_merge=off,derived_with_keys=on'"
+					" FOR UPDATE collection_tracks ct STRAIGHT_JOIN (SELECT n, tid FROM"
+					"  JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) jt) j"
+					" ON j.tid = ct.track_id SET ct.sort_key = ? + j.n - 1 WHERE ct.collection_id = ?", 3},
 	[STMT_BLOCK_ALL] = {"SELECT first_key, entries FROM collection_blocks WHERE collection_id = ?"
 			    " ORDER BY first_key", 1},
 	[STMT_BLOCK_AT] = {"SELECT first_key, entries FROM collection_blocks"

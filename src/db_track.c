@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "jsonw.h"
 #include "log.h"
 #include "orderkeys.h"
+#include "reorder.h"
 
 /* ------------------------------------------------------------ block index */
 
@@ -79,39 +81,43 @@ static enum dbrc block_at(struct db *db, const char *coll, long long key, bool *
 	return rc;
 }
 
-/* Pairs [a, b] as a JSON array for the *_MANY statements. */
-static struct json_object *pair(long long a, long long b)
+/* The pair [a, b] appended to a JSON array being written in w (the
+ * *_MANY statements take arrays of pairs). */
+static void write_pair(struct jw *w, long long a, long long b)
 {
-	struct json_object *p = json_object_new_array_ext(2);
-
-	json_object_array_add(p, json_object_new_int64(a));
-	json_object_array_add(p, json_object_new_int64(b));
-	return p;
-}
-
-static enum dbrc exec_json(struct db *db, enum stmt s, struct json_object *arr, const char *coll)
-{
-	size_t len;
-	const char *json = json_object_to_json_string_length(arr, JSON_C_TO_STRING_PLAIN, &len);
-
-	if (s == STMT_BLOCK_INSERT_MANY)
-		return db_exec(db, s, ARGS(DV_CSTR(coll), DV_STR(json, len)), NULL);
-	return db_exec(db, s, ARGS(DV_STR(json, len), DV_CSTR(coll)), NULL);
+	if (w->len > 1)
+		jw_lit(w, ",");
+	jw_lit(w, "[");
+	jw_int(w, a);
+	jw_lit(w, ",");
+	jw_int(w, b);
+	jw_lit(w, "]");
 }
 
 /* New blocks of ORDER_BLOCK entries (the last one the rest) for the k
  * entries with keys base .. base + k - 1. */
 static enum dbrc blocks_insert_run(struct db *db, const char *coll, long long base, size_t k)
 {
-	struct json_object *arr = json_object_new_array();
+	struct jw w;
 	enum dbrc rc;
 
+	jw_init(&w, 64 + k / ORDER_BLOCK * 32);
+	jw_lit(&w, "[");
 	for (size_t at = 0; at < k; at += ORDER_BLOCK)
-		json_object_array_add(arr, pair(base + (long long)at,
-						(long long)(k - at < ORDER_BLOCK ? k - at : ORDER_BLOCK)));
-	rc = exec_json(db, STMT_BLOCK_INSERT_MANY, arr, coll);
-	json_object_put(arr);
+		write_pair(&w, base + (long long)at, (long long)(k - at < ORDER_BLOCK ? k - at : ORDER_BLOCK));
+	jw_lit(&w, "]");
+	rc = db_exec(db, STMT_BLOCK_INSERT_MANY, ARGS(DV_CSTR(coll), DV_STR(w.buf, w.len)), NULL);
+	jw_free(&w);
 	return rc;
+}
+
+/* Every entry of coll now has a key base .. base + k - 1: the index is
+ * made anew for them, without reading it. */
+static enum dbrc blocks_fresh(struct db *db, const char *coll, long long base, size_t k)
+{
+	enum dbrc rc = db_exec(db, STMT_BLOCK_CLEAR, ARGS(DV_CSTR(coll)), NULL);
+
+	return rc == DB_OK ? blocks_insert_run(db, coll, base, k) : rc;
 }
 
 /* k new entries with keys base .. base + k - 1, above every other: counted
@@ -161,7 +167,7 @@ static enum dbrc blocks_moved_front(struct db *db, const char *coll, const long 
 				    long long base)
 {
 	struct oblock *b = NULL;
-	struct json_object *arr = NULL;
+	struct jw w = {0};
 	long *dec = NULL, stray;
 	size_t nb, first;
 	enum dbrc rc = blocks_load(db, coll, &b, &nb);
@@ -174,11 +180,13 @@ static enum dbrc blocks_moved_front(struct db *db, const char *coll, const long 
 		rc = blocks_rebuild(db, coll);
 		goto out;
 	}
-	arr = json_object_new_array();
+	jw_init(&w, 64 + nb * 32);
+	jw_lit(&w, "[");
 	for (size_t i = 0; i < nb; i++)
 		if (dec[i])
-			json_object_array_add(arr, pair(b[i].first_key, dec[i]));
-	rc = exec_json(db, STMT_BLOCK_SUB_MANY, arr, coll);
+			write_pair(&w, b[i].first_key, dec[i]);
+	jw_lit(&w, "]");
+	rc = db_exec(db, STMT_BLOCK_SUB_MANY, ARGS(DV_STR(w.buf, w.len), DV_CSTR(coll)), NULL);
 	if (rc == DB_OK)
 		rc = db_exec(db, STMT_BLOCK_DELETE_EMPTY, ARGS(DV_CSTR(coll)), NULL);
 	if (rc != DB_OK)
@@ -193,7 +201,7 @@ static enum dbrc blocks_moved_front(struct db *db, const char *coll, const long 
 	}
 	rc = blocks_insert_run(db, coll, base, k);
 out:
-	json_object_put(arr);
+	jw_free(&w);
 	free(dec);
 	free(b);
 	return rc;
@@ -271,14 +279,17 @@ static bool precondition_or_outcome(const char *if_match, long long version, enu
 	return false;
 }
 
-/* ids[0..n) as a JSON array of strings (free with json_object_put). */
-static struct json_object *id_array(const char *const *ids, size_t n)
+/* ids[0..n) as a JSON array of strings, written into w (jw_free it). */
+static void id_json(struct jw *w, const char *const *ids, size_t n)
 {
-	struct json_object *a = json_object_new_array_ext((int)n);
-
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(ids[i]));
-	return a;
+	jw_init(w, 2 + n * 24);
+	jw_lit(w, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jw_lit(w, ",");
+		jw_cstr(w, ids[i]);
+	}
+	jw_lit(w, "]");
 }
 
 /* The first of ids[0..n) (in list order) that is no track of org: *missing
@@ -287,29 +298,31 @@ static struct json_object *id_array(const char *const *ids, size_t n)
 static enum dbrc first_missing(struct db *db, const char *org, const char *const *ids, size_t n,
 			       size_t *missing)
 {
-	struct json_object *arr = id_array(ids, n);
+	struct jw listed;
 	struct dbres r;
-	size_t len, row = 0;
-	const char *json = json_object_to_json_string_length(arr, JSON_C_TO_STRING_PLAIN, &len);
-	enum dbrc rc = db_exec(db, STMT_TRACK_CHECK_MANY, ARGS(DV_STR(json, len), DV_CSTR(org)), &r);
+	size_t row = 0;
+	enum dbrc rc;
+
+	id_json(&listed, ids, n);
+	rc = db_exec(db, STMT_TRACK_CHECK_MANY, ARGS(DV_STR(listed.buf, listed.len), DV_CSTR(org)), &r);
 
 	/* the rows found are a subsequence of the list, in its order */
 	for (*missing = 0; rc == DB_OK && *missing < n; (*missing)++, row++)
 		if (row >= r.nrows || strcmp(dbres_cell(&r, row, 0)->s, ids[*missing]) != 0)
 			break;
 	dbres_free(&r);
-	json_object_put(arr);
+	jw_free(&listed);
 	return rc;
 }
 
 enum dbrc tx_track_add_many(struct db *db, void *ctx)
 {
 	struct tx_members *t = ctx;
-	struct json_object *listed = NULL, *adding = NULL;
+	struct jw listed = {0}, json = {0};
 	struct dbres r = {0};
 	long long min, max;
-	const char *json;
-	size_t len, k = 0;
+	const char **adding = NULL;
+	size_t k = 0;
 	bool *present = NULL, empty;
 	long count;
 	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
@@ -329,21 +342,17 @@ enum dbrc tx_track_add_many(struct db *db, void *ctx)
 	 * request), membership and the limit after (the collection's state). */
 	if (!precondition_or_outcome(t->if_match, t->version, &t->outcome))
 		return DB_OK;
-	listed = id_array(t->ids, t->n);
-	json = json_object_to_json_string_length(listed, JSON_C_TO_STRING_PLAIN, &len);
-	rc = db_exec(db, STMT_ENTRY_LISTED, ARGS(DV_STR(json, len), DV_CSTR(t->ref.id)), &r);
+	id_json(&listed, t->ids, t->n);
+	rc = db_exec(db, STMT_ENTRY_LISTED, ARGS(DV_STR(listed.buf, listed.len), DV_CSTR(t->ref.id)), &r);
 	if (rc != DB_OK)
 		goto out;
 	present = xcalloc(t->n, sizeof(*present));
+	adding = xcalloc(t->n, sizeof(*adding));
 	for (size_t i = 0; i < r.nrows; i++)
 		present[dbres_int(&r, i, 0) - 1] = true;
-	adding = json_object_new_array_ext((int)t->n);
-	for (size_t i = 0; i < t->n; i++) {
-		if (present[i])
-			continue;
-		json_object_array_add(adding, json_object_new_string(t->ids[i]));
-		k++;
-	}
+	for (size_t i = 0; i < t->n; i++)
+		if (!present[i])
+			adding[k++] = t->ids[i];
 	if (k == 0) {
 		t->outcome = TXO_NOOP;
 		goto out;
@@ -363,8 +372,9 @@ enum dbrc tx_track_add_many(struct db *db, void *ctx)
 		goto out;
 	}
 	min = empty ? 0 : max + 1; /* the first new key */
-	json = json_object_to_json_string_length(adding, JSON_C_TO_STRING_PLAIN, &len);
-	rc = db_exec(db, STMT_ENTRY_INSERT_MANY, ARGS(DV_CSTR(t->ref.id), DV_INT(min), DV_STR(json, len)), NULL);
+	id_json(&json, adding, k);
+	rc = db_exec(db, STMT_ENTRY_INSERT_MANY, ARGS(DV_CSTR(t->ref.id), DV_INT(min), DV_STR(json.buf, json.len)),
+		     NULL);
 	if (rc == DB_OK)
 		rc = blocks_append(db, t->ref.id, min, k);
 	if (rc == DB_OK)
@@ -374,8 +384,9 @@ enum dbrc tx_track_add_many(struct db *db, void *ctx)
 		t->version++; /* STMT_COLL_SET_COUNT moved it */
 	}
 out:
-	json_object_put(listed);
-	json_object_put(adding);
+	jw_free(&listed);
+	jw_free(&json);
+	free(adding);
 	free(present);
 	dbres_free(&r);
 	return rc;
@@ -417,76 +428,140 @@ static enum dbrc already_first(struct db *db, const char *coll, const char *cons
 	return rc;
 }
 
+/* What a reorder moves: the members it lists, in list order, with their
+ * keys before. */
+struct moves {
+	const char **ids;  /* k of them: the request's, or cells of rows */
+	long long *old;
+	size_t k;
+	bool same;         /* they come first already, in that order */
+	bool all;          /* they are every entry */
+	bool empty;        /* the collection has no entries */
+	long long min;     /* else its smallest key */
+	struct dbres rows; /* what ids may point into */
+};
+
+static void moves_free(struct moves *mv)
+{
+	free(mv->ids);
+	free(mv->old);
+	dbres_free(&mv->rows);
+}
+
+/* The moves of a reorder listing a few of the collection's tracks: each
+ * listed id looked up by key, O(n) rows. */
+static enum dbrc moves_looked_up(struct db *db, const struct tx_order *t, struct moves *mv)
+{
+	struct jw listed;
+	struct dbres *r = &mv->rows;
+	bool *first = NULL;
+	long long max;
+	enum dbrc rc;
+
+	id_json(&listed, t->ids, t->n);
+	rc = db_exec(db, STMT_ENTRY_LISTED, ARGS(DV_STR(listed.buf, listed.len), DV_CSTR(t->ref.id)), r);
+	jw_free(&listed);
+	if (rc != DB_OK)
+		return rc;
+	mv->ids = xcalloc(r->nrows + 1, sizeof(*mv->ids));
+	mv->old = xcalloc(r->nrows + 1, sizeof(*mv->old));
+	first = xcalloc(r->nrows + 1, sizeof(*first));
+	for (size_t i = 0; i < r->nrows; i++)
+		mv->old[i] = dbres_int(r, i, 1);
+	order_first_occurrences(mv->old, r->nrows, first);
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (!first[i])
+			continue;
+		mv->ids[mv->k] = t->ids[dbres_int(r, i, 0) - 1];
+		mv->old[mv->k++] = mv->old[i];
+	}
+	free(first);
+	if (mv->k == 0)
+		return DB_OK;
+	rc = already_first(db, t->ref.id, mv->ids, mv->k, &mv->same);
+	if (rc == DB_OK && !mv->same)
+		rc = key_range(db, t->ref.id, &mv->empty, &mv->min, &max);
+	return rc;
+}
+
+/* The moves of a reorder listing a large share of the collection: every
+ * entry read once in key order (one range scan, O(count) rows) and the
+ * list matched against them in memory. */
+static enum dbrc moves_scanned(struct db *db, const struct tx_order *t, struct moves *mv)
+{
+	struct dbres *r = &mv->rows;
+	struct text *entries = NULL;
+	size_t *at = NULL;
+	enum dbrc rc = db_exec(db, STMT_ENTRY_ALL, ARGS(DV_CSTR(t->ref.id)), r);
+
+	if (rc != DB_OK)
+		return rc;
+	entries = xcalloc(r->nrows + 1, sizeof(*entries));
+	at = xcalloc(t->n + 1, sizeof(*at));
+	for (size_t i = 0; i < r->nrows; i++)
+		entries[i] = *dbres_cell(r, i, 0);
+	mv->k = reorder_match(entries, r->nrows, t->ids, t->n, at, &mv->same);
+	mv->ids = xcalloc(mv->k + 1, sizeof(*mv->ids));
+	mv->old = xcalloc(mv->k + 1, sizeof(*mv->old));
+	for (size_t i = 0; i < mv->k; i++) {
+		mv->ids[i] = entries[at[i]].s;
+		mv->old[i] = dbres_int(r, at[i], 1);
+	}
+	mv->all = mv->k == r->nrows;
+	mv->empty = r->nrows == 0;
+	mv->min = mv->empty ? 0 : dbres_int(r, 0, 1);
+	free(entries);
+	free(at);
+	return DB_OK;
+}
+
 /* The listed tracks that are members come first, in the listed order; the
  * others keep their order after them.  So the members listed get keys
- * below every key in use, and nothing else is written. */
+ * below every key in use, and nothing else is written.  Listing a large
+ * share of the collection (reorder_reads_all) reads every entry; moving a
+ * large share writes the keys in one scan of them; else each listed id,
+ * then each member moved, is looked up. */
 enum dbrc tx_reorder(struct db *db, void *ctx)
 {
 	struct tx_order *t = ctx;
-	struct json_object *listed = id_array(t->ids, t->n), *moving = NULL;
-	struct dbres r = {0}, placed = {0};
-	const char **moved = NULL;
-	long long *old = NULL, min, max, base;
-	bool *first = NULL;
-	size_t k = 0, len;
-	const char *json;
+	struct moves mv = {0};
+	struct jw moving = {0};
+	struct dbres placed = {0};
+	long long base;
 	long count;
-	bool same, empty;
 	enum dbrc rc = lock_collection(db, &t->ref, &t->outcome, &count, &t->version);
 
 	if (rc != DB_OK || t->outcome == TXO_NOT_FOUND ||
 	    !precondition_or_outcome(t->if_match, t->version, &t->outcome))
-		goto out;
-	json = json_object_to_json_string_length(listed, JSON_C_TO_STRING_PLAIN, &len);
-	rc = db_exec(db, STMT_ENTRY_LISTED, ARGS(DV_STR(json, len), DV_CSTR(t->ref.id)), &r);
-	if (rc != DB_OK)
-		goto out;
-	moved = xcalloc(r.nrows + 1, sizeof(*moved));
-	old = xcalloc(r.nrows + 1, sizeof(*old));
-	first = xcalloc(r.nrows + 1, sizeof(*first));
-	for (size_t i = 0; i < r.nrows; i++)
-		old[i] = dbres_int(&r, i, 1);
-	order_first_occurrences(old, r.nrows, first);
-	moving = json_object_new_array_ext((int)r.nrows);
-	for (size_t i = 0; i < r.nrows; i++) {
-		if (!first[i])
-			continue;
-		moved[k] = t->ids[dbres_int(&r, i, 0) - 1];
-		old[k++] = old[i];
-		json_object_array_add(moving, json_object_new_string(moved[k - 1]));
-	}
-	if (k == 0 || (rc = already_first(db, t->ref.id, moved, k, &same)) != DB_OK || same)
+		return rc;
+	rc = reorder_reads_all(t->n, count) ? moves_scanned(db, t, &mv) : moves_looked_up(db, t, &mv);
+	if (rc != DB_OK || mv.k == 0 || mv.same)
 		goto touch;
-	rc = blocks_check(db, t->ref.id, count);
-	if (rc == DB_OK)
-		rc = key_range(db, t->ref.id, &empty, &min, &max);
-	if (rc != DB_OK)
+	/* Moving every entry makes the index anew: no need to check it. */
+	if (!mv.all && (rc = blocks_check(db, t->ref.id, count)) != DB_OK)
 		goto out;
-	if (empty || !order_key_below(min, (long)k, &base)) {
+	if (mv.empty || !order_key_below(mv.min, (long)mv.k, &base)) {
 		log_error("collection %s: sort keys exhausted at the front", t->ref.id);
 		rc = DB_FAIL;
 		goto out;
 	}
-	json = json_object_to_json_string_length(moving, JSON_C_TO_STRING_PLAIN, &len);
-	rc = db_exec(db, STMT_ENTRY_MOVE_FRONT, ARGS(DV_STR(json, len), DV_INT(base), DV_CSTR(t->ref.id)),
-		     &placed);
-	if (rc == DB_OK && placed.affected != k) {
-		log_error("reorder of %s moved %llu of %zu tracks", t->ref.id, placed.affected, k);
+	id_json(&moving, mv.ids, mv.k);
+	rc = db_exec(db, reorder_reads_all(mv.k, count) ? STMT_ENTRY_MOVE_FRONT_SCAN : STMT_ENTRY_MOVE_FRONT,
+		     ARGS(DV_STR(moving.buf, moving.len), DV_INT(base), DV_CSTR(t->ref.id)), &placed);
+	if (rc == DB_OK && placed.affected != mv.k) {
+		log_error("reorder of %s moved %llu of %zu tracks", t->ref.id, placed.affected, mv.k);
 		rc = DB_FAIL;
 	}
 	if (rc == DB_OK)
-		rc = blocks_moved_front(db, t->ref.id, old, k, base);
+		rc = mv.all ? blocks_fresh(db, t->ref.id, base, mv.k)
+			    : blocks_moved_front(db, t->ref.id, mv.old, mv.k, base);
 touch:
 	if (rc == DB_OK)
 		rc = db_exec(db, STMT_COLL_TOUCH, ARGS(DV_CSTR(t->ref.id)), NULL);
 	t->version++; /* STMT_COLL_TOUCH moved it */
 out:
-	json_object_put(listed);
-	json_object_put(moving);
+	jw_free(&moving);
 	dbres_free(&placed);
-	dbres_free(&r);
-	free(moved);
-	free(old);
-	free(first);
+	moves_free(&mv);
 	return rc;
 }

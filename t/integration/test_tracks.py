@@ -182,6 +182,57 @@ class TracksTest(unittest.TestCase):
         m.reorder(self.a, cid, [t[1]])
         self.check(cid, [t[1], t[5], t[4], t[3], t[2], t[0]])
 
+    def test_reorder_few_and_many_listed(self):
+        """A reorder listing a few of 400 tracks looks them up, one listing
+        an eighth or more reads every entry (reorder.h): both give the
+        contract's order, leave the keys alone when nothing moves, and keep
+        the order index right."""
+        a = self.a
+        cid = self.coll([self.t[0]])
+        f = m.fill_collection(a, cid, self.t[0], 400)
+        s = m.schema()
+
+        def keys():
+            return m.sql("SELECT `%s`, `%s` FROM `%s` WHERE `%s` = %s ORDER BY `%s`"
+                         % (s.mem_track, s.mem_key, s.mem, s.mem_coll, m.sqlq(cid), s.mem_track))
+
+        # many listed (200 of 400, with ids that are no members): every entry read
+        listed = f[399:199:-1]
+        m.reorder(a, cid, listed[:100] + ["mtrack_" + secrets.token_hex(6), self.btrack] + listed[100:])
+        order = listed + f[:200]
+        self.check(cid, order)
+        # a few listed (2 of 400): looked up
+        m.reorder(a, cid, [f[5], f[300]])
+        order = [f[5], f[300]] + [x for x in order if x not in (f[5], f[300])]
+        self.check(cid, order)
+        # many listed, few of them members: every entry read, two moved
+        others = ["mtrack_" + secrets.token_hex(6) for _ in range(60)]
+        m.reorder(a, cid, others[:30] + [f[7]] + others[30:] + [f[399]])
+        order = [f[7], f[399]] + [x for x in order if x not in (f[7], f[399])]
+        self.check(cid, order)
+        # what already comes first, in that order, writes no key either way
+        for first in (order[:60], order[:3]):
+            with self.subTest(listed=len(first)):
+                before = keys()
+                m.reorder(a, cid, first)
+                self.assertEqual(keys(), before)
+                self.check(cid, order)
+        # every entry, reversed: the order index is made anew
+        order.reverse()
+        m.reorder(a, cid, order)
+        self.check(cid, order)
+        # and it serves the next changes
+        m.remove(a, cid, order[200])
+        del order[200]
+        m.add(a, cid, self.t[1])
+        order.append(self.t[1])
+        m.reorder(a, cid, [order[-1]])
+        order = [order[-1]] + order[:-1]
+        self.check(cid, order)
+        r = call("GET", cpath(a.org, cid, "tracks", query="limit=2&offset=398"), a.key)
+        self.assertEqual([(e["track_id"], e["position"]) for e in m.assert_status(r, 200)["items"]],
+                         [(order[398], 398), (order[399], 399)])
+
     def test_reorder_validation(self):
         t = self.t
         cid = self.coll(t[:3])
