@@ -19,6 +19,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "handoff.h"
 #include "log.h"
 #include "respawn.h"
 #include "scoreboard.h"
@@ -40,6 +41,7 @@ struct pool {
 	struct conf conf;       /* the running configuration (owned) */
 	const char *path;
 	struct listen_sock *ls;
+	int handoff[2];         /* connections passed between workers */
 	struct scoreboard *sb;
 	struct slot slot[SB_MAX_SLOTS];
 	int n;                  /* workers wanted */
@@ -83,7 +85,7 @@ static void spawn(struct pool *p, int i)
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master)
 			_exit(1);
 		/* the signal mask stays blocked: worker_run sets its own */
-		_exit(worker_run(&p->conf, p->ls->fd, i, p->sb));
+		_exit(worker_run(&p->conf, p->ls->fd, p->handoff, i, p->sb));
 	}
 	s->retiring = false;
 	s->started = mono_ms();
@@ -350,7 +352,8 @@ int pool_run(struct conf *conf, const char *path, struct listen_sock *ls)
 	p->n = p->conf.workers;
 	p->replacing = -1;
 	p->started = mono_ms();
-	if (!(p->sb = sb_create())) {
+	p->handoff[0] = p->handoff[1] = -1;
+	if (!(p->sb = sb_create()) || handoff_create(p->handoff) != 0) {
 		rc = 1;
 		goto out;
 	}
@@ -408,6 +411,9 @@ int pool_run(struct conf *conf, const char *path, struct listen_sock *ls)
 	stop_all(p);
 	log_info("stopped");
 out:
+	for (int i = 0; i < 2; i++)
+		if (p->handoff[i] >= 0)
+			close(p->handoff[i]);
 	sb_destroy(p->sb);
 	conf_free(&p->conf);
 	free(p);

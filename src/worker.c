@@ -15,8 +15,9 @@
  * Keep-alive: connections nginx keeps (FCGI_KEEP_CONN) stay with the
  * worker, up to KEPT_MAX, polled beside the listen socket; requests on them
  * and the queue take turns.  Before a write the worker asks nginx to close
- * its idle kept connections (ask_to_close_kept), so none waits behind a
- * lock wait; one it does not keep after an answer is let go with the
+ * its idle kept connections (ask_to_close_kept) and passes those with a
+ * request already to the pool (pass_waiting, handoff.c), so none waits
+ * behind a lock wait; one it does not keep after an answer is let go with the
  * answer (the let-go record right behind END_REQUEST in the same write:
  * nginx never caches it).  Letting go never loses a request: see there.
  * The worker writes its answers itself (fcgirec.c): one write per answer
@@ -42,6 +43,7 @@
 #include "db.h"
 #include "fcgirec.h"
 #include "handlers.h"
+#include "handoff.h"
 #include "log.h"
 #include "req.h"
 #include "resp.h"
@@ -61,9 +63,10 @@ static const handler_fn handlers[ROUTE__MAX] = {
 	[R_STATUS] = h_status,
 };
 
-/* Idle kept connections one worker polls at most (nginx caches up to
- * `keepalive` per nginx worker process; the site sets 32). */
-#define KEPT_MAX 16
+/* Kept connections one worker polls at most: with 4 workers, 256, more
+ * than nginx holds at c=128 (its requests in flight plus the idle ones it
+ * caches, `keepalive` per nginx worker process: the site sets 32). */
+#define KEPT_MAX 64
 
 static volatile sig_atomic_t stopping;
 static struct sb_slot *me; /* this worker's scoreboard slot */
@@ -71,6 +74,7 @@ static struct sb_slot *me; /* this worker's scoreboard slot */
 struct worker {
 	const struct conf *conf;
 	int listen_fd;
+	int ho_out, ho_in;      /* the pool's handoff pair (handoff.h) */
 	int index;
 	struct scoreboard *sb;
 	struct db db;
@@ -78,14 +82,18 @@ struct worker {
 	int kept[KEPT_MAX];     /* idle kept connections (FCGI_KEEP_CONN) */
 	int64_t closing[KEPT_MAX]; /* when asked to close (ms), 0: kept */
 	int nkept;
-	int turn;               /* wait_for_work's round robin */
+	int turn;               /* wait_for_work's round robin of kept ones */
+	bool kept_turn;         /* the last turn was a kept connection's */
 	long served;            /* requests answered by this worker */
 	bool tcp;               /* the listen socket is TCP (TCP_NODELAY) */
 	bool recycle;           /* max_requests reached: exit after letting go */
 };
 
 /* What wait_for_work found. */
-enum work { WORK_NONE, WORK_KEPT, WORK_QUEUE };
+enum work { WORK_NONE, WORK_KEPT, WORK_QUEUE, WORK_HANDED };
+
+/* The flag a connection is passed with: it had been asked to close. */
+#define HANDED_CLOSING 1
 
 #define LET_GO_WAIT_MS 2000 /* longest wait for nginx to close */
 
@@ -194,19 +202,27 @@ static void ask_to_close_kept(struct worker *w)
 	}
 }
 
-/* Closes what nginx still has not closed LET_GO_WAIT_MS after the ask
- * (a peer that ignores the record); returns the ms until the next such
- * deadline, or -1 when no connection is closing. */
+/* Closes what nginx still has not closed LET_GO_WAIT_MS after the ask (a
+ * peer that ignores the record), unless a request is waiting on it: that
+ * one is served first, however long the worker was busy meanwhile.
+ * Returns the ms until the next such deadline, or -1 when no connection
+ * is closing. */
 static int64_t expire_closing(struct worker *w)
 {
 	int64_t now = now_ms(CLOCK_MONOTONIC), next = -1;
 
 	for (int i = w->nkept - 1; i >= 0; i--) {
+		struct pollfd p = {.fd = w->kept[i], .events = POLLIN};
 		int64_t left;
 
 		if (!w->closing[i])
 			continue;
 		left = w->closing[i] + LET_GO_WAIT_MS - now;
+		if (left <= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
+			char c;
+			if (recv(p.fd, &c, 1, MSG_PEEK) == 1)
+				left = 1; /* a request: wait_for_work takes it */
+		}
 		if (left <= 0) {
 			log_warn("kept connection still open %d ms after asking the web server to close it: "
 				 "closing it", LET_GO_WAIT_MS);
@@ -270,10 +286,11 @@ static bool keep_after_answer(const struct worker *w, bool letting_go)
  * kept connection's index). */
 static enum work wait_for_work(struct worker *w, const sigset_t *unblocked, int *which)
 {
-	struct pollfd pfd[KEPT_MAX + 2];
+	struct pollfd pfd[KEPT_MAX + 3];
 	struct timespec ts, *tsp = NULL;
-	int nfd = 0, rc, dfd = db_fd(&w->db), dbi = -1;
+	int nfd = 0, rc, dfd = db_fd(&w->db), dbi = -1, hoi;
 	int64_t closing_ms = expire_closing(w);
+	bool queue;
 
 	if (dfd < 0) {
 		/* Try the database again soon; meanwhile listen only when no
@@ -295,6 +312,10 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked, int 
 		pfd[nfd].events = POLLIN;
 		pfd[nfd++].revents = 0;
 	}
+	hoi = nfd;
+	pfd[nfd].fd = w->ho_in;
+	pfd[nfd].events = POLLIN;
+	pfd[nfd++].revents = 0;
 	if (dfd >= 0) {
 		dbi = nfd;
 		pfd[nfd].fd = dfd;
@@ -322,20 +343,68 @@ static enum work wait_for_work(struct worker *w, const sigset_t *unblocked, int 
 		SB_SET(me->db_connected, 0);
 		return WORK_NONE;
 	}
-	/* Round robin over the queue (0) and the kept connections (1..n), so
-	 * neither a busy kept connection nor the queue waits behind the other
-	 * for more than one turn each. */
-	for (int k = 0, n = w->nkept + 1; k < n; k++) {
-		int j = (w->turn + k) % n;
-		if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+	/* A connection another worker passed holds a request that has
+	 * waited already: it goes first. */
+	if (pfd[hoi].revents & POLLIN)
+		return WORK_HANDED;
+	/* Turns: a ready queue every other request (it may hold many
+	 * connections, each waiting as long as a request on a kept one), and
+	 * the kept connections round robin among themselves; so neither a
+	 * busy kept connection nor the queue waits behind the other for more
+	 * than a turn. */
+	queue = (pfd[0].revents & POLLIN) != 0;
+	if (queue && w->kept_turn) {
+		w->kept_turn = false;
+		return WORK_QUEUE;
+	}
+	for (int k = 0; k < w->nkept; k++) {
+		int j = (w->turn + k) % w->nkept;
+		if (!(pfd[j + 1].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		w->turn = j + 1;
-		if (j == 0)
-			return (pfd[0].revents & POLLIN) ? WORK_QUEUE : WORK_NONE;
-		*which = j - 1;
+		w->kept_turn = true;
+		*which = j;
 		return WORK_KEPT; /* a request, or nginx closed it */
 	}
-	return WORK_NONE;
+	return queue ? WORK_QUEUE : WORK_NONE;
+}
+
+/* Takes a connection another worker passed, as take_queued would. */
+static int take_handed(struct worker *w, bool *closing)
+{
+	unsigned char flags = 0;
+	int fd = handoff_recv(w->ho_in, &flags);
+
+	if (fd < 0)
+		return -1; /* another worker took it */
+	SB_INC(me->c.accepted);
+	*closing = (flags & HANDED_CLOSING) != 0;
+	w->fcgi.ipcFd = fd;
+	w->fcgi.keepConnection = 1;
+	return FCGX_Accept_r(&w->fcgi) < 0 ? -1 : 0;
+}
+
+/* Before a write: requests nginx has sent already on the worker's other
+ * kept connections (before it asked to close them) would wait as long as
+ * the write waits for locks; they are passed to the pool instead, where
+ * the next idle worker takes them (before its queue). */
+static void pass_waiting(struct worker *w)
+{
+	struct pollfd p[KEPT_MAX];
+	int n = w->nkept;
+
+	if (n <= 0 || n > KEPT_MAX)
+		return;
+	for (int i = 0; i < n; i++)
+		p[i] = (struct pollfd){.fd = w->kept[i], .events = POLLIN};
+	if (poll(p, (nfds_t)n, 0) <= 0)
+		return;
+	for (int i = n - 1; i >= 0; i--) {
+		if (!(p[i].revents & POLLIN) ||
+		    handoff_send(w->ho_out, w->kept[i], w->closing[i] ? HANDED_CLOSING : 0) != 0)
+			continue;
+		kept_close(w, i);
+	}
 }
 
 /* Accepts one connection and reads its FastCGI parameters.  Returns 0 with
@@ -414,9 +483,12 @@ static void serve(struct worker *w, bool letting_go)
 	slowlog_begin(&w->db.slow, w->conf->slowlog_ms > 0);
 	/* A write may wait for locks: requests nginx would send on the
 	 * worker's idle kept connections meanwhile would wait with it, so
-	 * they are let go first (reads run without waiting on locks). */
-	if (w->nkept > 0 && !method_reads(r.method))
+	 * they are let go first, and those it sent already go to an idle
+	 * worker (reads run without waiting on locks). */
+	if (w->nkept > 0 && !method_reads(r.method)) {
 		ask_to_close_kept(w);
+		pass_waiting(w);
+	}
 	dispatch(&r);
 	if (w->conf->max_requests > 0 && ++w->served >= w->conf->max_requests)
 		w->recycle = true;
@@ -451,6 +523,15 @@ static void serve(struct worker *w, bool letting_go)
 
 /* After SIGTERM: true while the pool drains the listen queue on stop and a
  * connection is waiting. */
+/* A connection another worker passed waits (its request sent already:
+ * taken even while stopping). */
+static bool handed_waiting(const struct worker *w)
+{
+	struct pollfd pfd = {.fd = w->ho_in, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
 static bool queue_waiting(const struct worker *w)
 {
 	struct pollfd pfd = {.fd = w->listen_fd, .events = POLLIN};
@@ -458,7 +539,8 @@ static bool queue_waiting(const struct worker *w)
 	return SB_GET(w->sb->h.drain) && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 }
 
-int worker_run(const struct conf *conf, int listen_fd, int index, struct scoreboard *sb)
+int worker_run(const struct conf *conf, int listen_fd, const int handoff[2], int index,
+	       struct scoreboard *sb)
 {
 	struct sigaction sa;
 	sigset_t term, unblocked;
@@ -468,6 +550,8 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 	memset(&w, 0, sizeof(w));
 	w.conf = conf;
 	w.listen_fd = listen_fd;
+	w.ho_out = handoff[0];
+	w.ho_in = handoff[1];
 	w.index = index;
 	w.sb = sb;
 	{
@@ -514,7 +598,9 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 
 		if (stopping) {
 			let_go_all(&w);
-			if (!queue_waiting(&w))
+			if (handed_waiting(&w))
+				got = WORK_HANDED;
+			else if (!queue_waiting(&w))
 				break;
 		} else {
 			check_db(&w);
@@ -522,7 +608,9 @@ int worker_run(const struct conf *conf, int listen_fd, int index, struct scorebo
 			if (got == WORK_NONE)
 				continue;
 		}
-		if ((got == WORK_KEPT ? take_kept(&w, which, &closing) : take_queued(&w)) == 0)
+		if (got == WORK_HANDED ? take_handed(&w, &closing) == 0
+		    : got == WORK_KEPT ? take_kept(&w, which, &closing) == 0
+				       : take_queued(&w) == 0)
 			serve(&w, closing);
 		if (w.recycle) {
 			let_go_all(&w);

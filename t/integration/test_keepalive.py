@@ -1,7 +1,7 @@
 """FastCGI keep-alive between nginx and the workers, and max_requests.
 
 nginx keeps its connections to the pool (upstream keepalive, FCGI_KEEP_CONN);
-a worker polls its idle kept connections (up to 16) together with the
+a worker polls its kept connections (up to 64) together with the
 listen socket, taking turns between them (README, Design), so idle kept
 connections never hold a worker while a request waits, and a request nginx
 sends on a connection being let go is served, never lost nor run twice.  max_requests recycles workers without
@@ -145,7 +145,7 @@ class KeepAliveTest(unittest.TestCase):
         nworkers = len(ph.workers())
         off = nginx_log_size()
         # 64 clients at once: nginx opens many more connections than there
-        # are workers, and the workers keep the idle ones (16 each at
+        # are workers, and the workers keep the idle ones (64 each at
         # most) -- none may keep a request waiting meanwhile.
         with m.Load(lambda c, i: c.call("GET", cpath(self.t.org), self.t.key),
                     threads=64, seconds=4) as load:
@@ -163,7 +163,7 @@ class KeepAliveTest(unittest.TestCase):
             self.assertEqual(burst_at_once(self.t, 64), [200] * 64)
         held = kept_connections()
         self.assertGreater(len(held), nworkers, "idle kept connections: %d" % len(held))
-        self.assertLessEqual(len(held), nworkers * 16)
+        self.assertLessEqual(len(held), nworkers * 64)
         for _ in range(20):
             c = m.Client(timeout=5)
             try:
@@ -177,6 +177,54 @@ class KeepAliveTest(unittest.TestCase):
         self.assertEqual(nginx_upstream_errors(off), [])
         print("\n  64 clients on %d workers: %d requests, slowest %.3f s; then %d idle kept connections"
               % (nworkers, len(load.results), slow[-1], len(held)))
+
+    def test_write_waiting_for_a_lock_holds_no_other_request(self):
+        # Writes sent at once land on kept connections of whichever
+        # workers nginx picks, several on one worker's connections too.
+        # One that waits for a row lock (3 s) must not keep the others
+        # waiting behind it: the worker passes requests already sent on
+        # its other kept connections to the pool first.
+        from test_timeouts import LOCK_WAIT, MARGIN, MSG_LOCK, RowLock, assert_503
+        t = m.new_tenant()
+        locked = m.create(t, name="locked")["id"]
+        free = m.create(t, name="free")["id"]
+        blocked_track = m.new_track(t.org, t.user)
+        tracks = [m.new_track(t.org, t.user) for _ in range(11)]
+        self.assertEqual(burst_at_once(self.t, 32), [200] * 32)  # connections kept everywhere
+        clients = [m.Client(timeout=30) for _ in range(12)]
+        for c in clients:
+            m.assert_status(c.call("GET", cpath(t.org, free), t.key), 200)
+        go = threading.Barrier(len(clients))
+        out = {}
+
+        def one(i, c):
+            go.wait(30)
+            t0 = time.monotonic()
+            if i == 0:
+                r = c.call("POST", cpath(t.org, locked, "tracks"), t.key, body={"track_id": blocked_track})
+            else:
+                r = c.call("POST", cpath(t.org, free, "tracks"), t.key, body={"track_id": tracks[i - 1]})
+            out[i] = (time.monotonic() - t0, r)
+
+        lock = RowLock(locked, LOCK_WAIT + 10)
+        try:
+            ths = [threading.Thread(target=one, args=(i, c)) for i, c in enumerate(clients)]
+            for th in ths:
+                th.start()
+            for th in ths:
+                th.join(60)
+        finally:
+            lock.release()
+            for c in clients:
+                c.close()
+        dt, r = out[0]
+        assert_503(self, r, MSG_LOCK)
+        self.assertLessEqual(dt, LOCK_WAIT + MARGIN)
+        for i in range(1, len(clients)):
+            dt, r = out[i]
+            m.assert_status(r, 200)
+            self.assertLess(dt, 1.0, "a write on another collection took %.2f s" % dt)
+        self.assertEqual(sorted(tr for tr, _ in m.db_membership(free)), sorted(tracks))
 
     def test_posts_under_connection_churn_run_exactly_once(self):
         t = m.new_tenant()
