@@ -67,6 +67,19 @@ bool sb_other_idle(const struct scoreboard *sb, int n, int self)
 	return false;
 }
 
+double sb_mean_kept(const struct scoreboard *sb, int n)
+{
+	int workers = 0;
+	long kept = 0;
+
+	for (int i = 0; i < n && i < SB_MAX_SLOTS; i++)
+		if (SB_GET(sb->slot[i].pid) > 0 && SB_GET(sb->slot[i].db_connected)) {
+			workers++;
+			kept += SB_GET(sb->slot[i].kept);
+		}
+	return workers ? (double)kept / workers : 0;
+}
+
 void sb_note_busy(struct scoreboard *sb, int n)
 {
 	int busy = 0, max;

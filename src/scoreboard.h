@@ -32,6 +32,7 @@ struct sb_slot {
 	int64_t req_start_ms;   /* CLOCK_REALTIME ms of the current request's start */
 	int64_t started;        /* time() the worker started */
 	int32_t recycling;      /* 1: exiting on purpose (max_requests reached) */
+	int32_t kept;           /* FastCGI connections the worker keeps */
 	struct sb_counters c;
 };
 
@@ -73,6 +74,9 @@ bool sb_other_connected(const struct scoreboard *sb, int n, int self);
 /* True if a slot of [0, n) other than `self` is held by a live, idle
  * worker with a database connection (it polls the listen socket). */
 bool sb_other_idle(const struct scoreboard *sb, int n, int self);
+/* The mean number of kept connections of the connected workers (0 when
+ * none is connected). */
+double sb_mean_kept(const struct scoreboard *sb, int n);
 /* Counts one more busy worker: raises h.max_busy to the busy count of
  * [0, n) if it is larger. */
 void sb_note_busy(struct scoreboard *sb, int n);

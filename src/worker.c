@@ -67,6 +67,7 @@ static const handler_fn handlers[ROUTE__MAX] = {
  * than nginx holds at c=128 (its requests in flight plus the idle ones it
  * caches, `keepalive` per nginx worker process: the site sets 32). */
 #define KEPT_MAX 64
+#define KEPT_SPREAD 2
 
 static volatile sig_atomic_t stopping;
 static struct sb_slot *me; /* this worker's scoreboard slot */
@@ -173,6 +174,7 @@ static void kept_remove(struct worker *w, int i)
 	w->nkept--;
 	w->kept[i] = w->kept[w->nkept];
 	w->closing[i] = w->closing[w->nkept];
+	SB_SET(me->kept, w->nkept);
 }
 
 static void kept_close(struct worker *w, int i)
@@ -277,7 +279,11 @@ static void let_go_all(struct worker *w)
  * true if the worker keeps it, polled beside the listen socket. */
 static bool keep_after_answer(const struct worker *w, bool letting_go)
 {
-	return !letting_go && !stopping && !w->recycle && w->db.conn && w->nkept < KEPT_MAX;
+	/* Requests on a worker's kept connections wait for one another, so
+	 * no worker keeps many more than the others: KEPT_SPREAD above the
+	 * pool's mean, and the surplus goes through the shared queue. */
+	return !letting_go && !stopping && !w->recycle && w->db.conn && w->nkept < KEPT_MAX &&
+	       w->nkept < sb_mean_kept(w->sb, (int)SB_GET(w->sb->h.nslots)) + KEPT_SPREAD;
 }
 
 /* Waits until a kept connection has a request, or the listen socket a
@@ -513,6 +519,7 @@ static void serve(struct worker *w, bool letting_go)
 		w->kept[w->nkept] = w->fcgi.ipcFd;
 		w->closing[w->nkept++] = 0;
 		w->fcgi.ipcFd = -1;
+		SB_SET(me->kept, w->nkept);
 	}
 	SB_INC(me->c.requests);
 	SB_SET(me->route, -1);
@@ -562,6 +569,7 @@ int worker_run(const struct conf *conf, int listen_fd, const int handoff[2], int
 	}
 	me = &sb->slot[index];
 	SB_SET(me->pid, (int32_t)getpid());
+	SB_SET(me->kept, 0);
 	SB_SET(me->started, (int64_t)time(NULL));
 	snprintf(tag, sizeof(tag), "mcolld worker %d", index);
 	log_set_tag(tag);
