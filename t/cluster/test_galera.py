@@ -28,14 +28,19 @@ def node_sock(n):
     return os.path.join(os.environ["MCOLL_CLUSTER_VAR"], str(n), "run", "mysqld.sock")
 
 
-def node_sql_argv(n):
-    return ["mariadb", "--no-defaults", "-S", node_sock(n), "-u", "root", "mcoll"]
+# A session's reads wait until its node has applied every write set
+# committed anywhere before them (as the workers' do): what a test wrote
+# through a worker on another node is there when it reads.
+CAUSAL = "--init-command=SET@@SESSION.wsrep_sync_wait=1"
+
+
+def node_sql_argv(n, causal=True):
+    return ["mariadb", "--no-defaults", "-S", node_sock(n), "-u", "root"] + ([CAUSAL] if causal else []) + ["mcoll"]
 
 
 def node_sql(n, query):
     """Rows of query on node n alone, read causally (wsrep_sync_wait)."""
-    p = m._run(node_sql_argv(n) + ["-N", "-B", "-e", "SET SESSION wsrep_sync_wait = 1; " + query],
-               timeout=60)
+    p = m._run(node_sql_argv(n) + ["-N", "-B", "-e", query], timeout=60)
     return [line.split("\t") for line in p.stdout.split("\n") if line]
 
 
@@ -63,7 +68,7 @@ def mcoll_sessions(n):
 
 def cluster_size(n):
     """wsrep_cluster_size as node n sees it (no causal wait), 0 if it does not answer."""
-    p = m._run(node_sql_argv(n) + ["-N", "-B", "-e", "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"],
+    p = m._run(node_sql_argv(n, causal=False) + ["-N", "-B", "-e", "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"],
                check=False, timeout=30)
     parts = p.stdout.split()
     return int(parts[1]) if p.returncode == 0 and len(parts) == 2 else 0

@@ -45,7 +45,7 @@ def lock_waits():
     """Transactions waiting for a row lock, on all nodes together."""
     n = 0
     for k in range(1, NODES + 1):
-        p = m._run(node_sql_argv(k) + ["-N", "-B", "-e", "SELECT COUNT(*) FROM information_schema.INNODB_TRX"
+        p = m._run(node_sql_argv(k, causal=False) + ["-N", "-B", "-e", "SELECT COUNT(*) FROM information_schema.INNODB_TRX"
                                        " WHERE trx_state = 'LOCK WAIT'"], check=False, timeout=10)
         n += int(p.stdout.strip() or 0) if p.returncode == 0 else 0
     return n
