@@ -41,6 +41,16 @@ def sock_open(path):
         s.close()
 
 
+def lock_waits():
+    """Transactions waiting for a row lock, on all nodes together."""
+    n = 0
+    for k in range(1, NODES + 1):
+        p = m._run(node_sql_argv(k, causal=False) + ["-N", "-B", "-e", "SELECT COUNT(*) FROM information_schema.INNODB_TRX"
+                                       " WHERE trx_state = 'LOCK WAIT'"], check=False, timeout=10)
+        n += int(p.stdout.strip() or 0) if p.returncode == 0 else 0
+    return n
+
+
 class TwoPoolsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -95,17 +105,20 @@ class TwoPoolsTest(unittest.TestCase):
         with open(pools_inc, "w") as f:
             f.write(fcgi.replace("fastcgi_next_upstream off;",
                                  "fastcgi_next_upstream error timeout;\nfastcgi_next_upstream_tries 2;"))
-        upstream = ("upstream mcoll_pools {\n    server unix:%s max_fails=1 fail_timeout=10s;\n"
-                    "    server unix:%s max_fails=1 fail_timeout=10s;\n}\n" % (self.sock_a, self.sock_b))
-        text = upstream + self.site_text.replace("fastcgi_pass unix:%s;" % self.sock_a,
-                                                 "fastcgi_pass mcoll_pools;").replace(include, pools_inc)
+        # the site's upstream of the one pool gets the second pool's
+        # server line, as in the site's commented example
+        one = "upstream mcolld {\n    server unix:%s;\n" % self.sock_a
+        self.assertEqual(self.site_text.count(one), 1, "the site's upstream block is not as expected")
+        both = ("upstream mcolld {\n    server unix:%s max_fails=1 fail_timeout=10s;\n"
+                "    server unix:%s max_fails=1 fail_timeout=10s;\n" % (self.sock_a, self.sock_b))
+        text = self.site_text.replace(one, both).replace(include, pools_inc)
+        self.assertIn("fastcgi_pass mcolld;", text)
         self.assertEqual([ln for ln in text.splitlines()
                           if "non_idempotent" in ln.split("#")[0]], [])
         with open(self.site, "w") as f:
             f.write(text)
         nginx("-t", "-q")
         nginx("-s", "reload")
-        time.sleep(1.5)
 
     def b_requests(self):
         with open(os.environ["MCOLL_LOG_B"], "rb") as f:
@@ -113,18 +126,22 @@ class TwoPoolsTest(unittest.TestCase):
 
     def setUp(self):
         self.start_b()
+        # a cleanup, not tearDown: it runs also when setUp fails
+        self.addCleanup(self.kill_b)
         self.use_both_pools()
         self.a = m.new_tenant()
         self.cid = m.create(self.a, name="pools")["id"]
-        # both pools serve
+        # both pools serve, once nginx's new workers have the upstream of
+        # both (a reload is asynchronous): every GET answers 200, and
+        # pool B gets some of them within 10 s
         before = self.b_requests()
         c = m.Client()
-        for _ in range(20):
-            m.assert_status(c.call("GET", cpath(self.a.org, self.cid), self.a.key), 200)
-        self.assertGreater(self.b_requests() - before, 0, "pool B got no request")
 
-    def tearDown(self):
-        self.kill_b()
+        def b_served():
+            for _ in range(10):
+                m.assert_status(c.call("GET", cpath(self.a.org, self.cid), self.a.key), 200)
+            return self.b_requests() > before
+        self.assertTrue(m.wait_for(b_served, 10, step=0.2), "pool B got no request")
 
     def test_gets_carry_on_when_a_pool_is_killed(self):
         path = cpath(self.a.org, self.cid)
@@ -166,9 +183,10 @@ class TwoPoolsTest(unittest.TestCase):
             ths = [threading.Thread(target=post, args=(i,)) for i in range(len(tracks))]
             for th in ths:
                 th.start()
-            time.sleep(1.0)              # every POST is waiting in a worker
+            # every POST is waiting for the row lock in a worker (within
+            # lock_wait_timeout, 3 s, of the first one)
+            m.wait_for(lambda: lock_waits() >= len(tracks), 2.5, step=0.05)
             self.kill_b()
-            time.sleep(0.3)
         finally:
             for p in holders:            # release: pool A's POSTs go on
                 try:
