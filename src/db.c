@@ -690,6 +690,13 @@ static enum dbrc fetch_all(struct db *db, MYSQL_STMT *st, struct dbres *res, con
 		kinds = NULL;
 	if (mysql_stmt_store_result(st) != 0) {
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		/* libmariadb leaves a statement whose result failed after its
+		 * metadata (a lock wait timeout, deadlock or Galera abort
+		 * while rows were read) waiting for the rest of that result:
+		 * its next mysql_stmt_execute would read until the read
+		 * timeout.  A reset (COM_STMT_RESET) makes it ready again. */
+		if (rc != DB_GONE)
+			mysql_stmt_reset(st);
 		goto out;
 	}
 	for (unsigned i = 0; i < ncols; i++) {
