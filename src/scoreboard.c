@@ -58,15 +58,6 @@ bool sb_other_connected(const struct scoreboard *sb, int n, int self)
 	return false;
 }
 
-bool sb_other_idle(const struct scoreboard *sb, int n, int self)
-{
-	for (int i = 0; i < n && i < SB_MAX_SLOTS; i++)
-		if (i != self && SB_GET(sb->slot[i].pid) > 0 && SB_GET(sb->slot[i].state) == SB_IDLE &&
-		    SB_GET(sb->slot[i].db_connected))
-			return true;
-	return false;
-}
-
 double sb_mean_kept(const struct scoreboard *sb, int n)
 {
 	int workers = 0;

@@ -71,9 +71,6 @@ void sb_summarize(const struct scoreboard *sb, int n, struct sb_summary *out);
 /* True if a slot of [0, n) other than `self` is held by a live worker with a
  * database connection. */
 bool sb_other_connected(const struct scoreboard *sb, int n, int self);
-/* True if a slot of [0, n) other than `self` is held by a live, idle
- * worker with a database connection (it polls the listen socket). */
-bool sb_other_idle(const struct scoreboard *sb, int n, int self);
 /* The mean number of kept connections of the connected workers (0 when
  * none is connected). */
 double sb_mean_kept(const struct scoreboard *sb, int n);

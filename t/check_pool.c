@@ -91,19 +91,22 @@ START_TEST(test_other_connected)
 }
 END_TEST
 
-START_TEST(test_other_idle)
+START_TEST(test_mean_kept)
 {
 	struct scoreboard *sb = board();
 
-	ck_assert(!sb_other_idle(sb, 5, 0)); /* 1 busy, 2 starting, 3 no database, 4 no pid */
-	ck_assert(sb_other_idle(sb, 5, 1));  /* 0 is */
-	ck_assert(sb_other_idle(sb, 5, 3));
-	ck_assert(!sb_other_idle(sb, 0, 1));
-	sb->slot[3].db_connected = 1;
-	ck_assert(sb_other_idle(sb, 5, 0)); /* now 3 is */
-	ck_assert(!sb_other_idle(sb, 3, 0)); /* 3 is outside [0, 3) */
-	sb->slot[0].state = SB_BUSY;
-	ck_assert(!sb_other_idle(sb, 5, 3));
+	ck_assert(sb_mean_kept(sb, 5) == 0); /* none kept yet */
+	sb->slot[0].kept = 6;
+	sb->slot[1].kept = 3;
+	sb->slot[3].kept = 40; /* no database: not counted */
+	sb->slot[4].kept = 40; /* no pid: not counted */
+	ck_assert(sb_mean_kept(sb, 5) == 4.5);
+	ck_assert(sb_mean_kept(sb, 1) == 6);  /* only [0, 1) */
+	ck_assert(sb_mean_kept(sb, 0) == 0);
+	sb->slot[1].db_connected = 0;
+	ck_assert(sb_mean_kept(sb, 5) == 6);
+	sb->slot[0].db_connected = 0;
+	ck_assert(sb_mean_kept(sb, 5) == 0); /* no connected worker */
 	sb_destroy(sb);
 }
 END_TEST
@@ -170,7 +173,7 @@ static Suite *pool_suite(void)
 	tcase_add_loop_test(tc, test_delay, 0, sizeof(delays) / sizeof(delays[0]));
 	tcase_add_test(tc, test_summary);
 	tcase_add_test(tc, test_other_connected);
-	tcase_add_test(tc, test_other_idle);
+	tcase_add_test(tc, test_mean_kept);
 	tcase_add_test(tc, test_busy_and_status);
 	tcase_add_test(tc, test_totals);
 	suite_add_tcase(s, tc);
