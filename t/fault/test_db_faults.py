@@ -42,16 +42,7 @@ class DatabaseKillTest(unittest.TestCase):
                 k = slot.setdefault(threading.get_ident(), len(slot))
             cid, tracks = colls[k], own[k]
             tr = tracks[i % len(tracks)]
-            step = (i // len(tracks)) % 4
-            if step == 0:
-                op, r = "add", c.call("POST", cpath(a.org, cid, "tracks"), a.key, body={"track_id": tr})
-            elif step == 1:
-                op, r = None, c.call("PATCH", cpath(a.org, cid, "order"), a.key,
-                                     body={"ordered_track_ids": list(reversed(tracks))})
-            elif step == 2:
-                op, r = "remove", c.call("DELETE", cpath(a.org, cid, "tracks", tr), a.key)
-            else:
-                op, r = None, c.call("GET", cpath(a.org, cid, "tracks"), a.key)
+            op, r = m.mixed_mutation(c, a, cid, tracks, i)
             if op:
                 last[k][tr] = op if r.status == 200 else None
             if not 200 <= r.status < 300:

@@ -929,3 +929,20 @@ class Load:
     def failures(self):
         with self._lock:
             return [r for r in self.results if r[2] is None or not 200 <= r[2] < 300]
+
+
+def mixed_mutation(c, t, cid, tracks, i):
+    """Step i of a mixed load on collection cid of tenant t, in turn over
+    tracks: add a track, reverse the order, remove the track, read the
+    tracks.  Returns (op, response): op is "add" or "remove" for the steps
+    that change membership, else None."""
+    tr = tracks[i % len(tracks)]
+    step = (i // len(tracks)) % 4
+    if step == 0:
+        return "add", c.call("POST", cpath(t.org, cid, "tracks"), t.key, body={"track_id": tr})
+    if step == 1:
+        return None, c.call("PATCH", cpath(t.org, cid, "order"), t.key,
+                            body={"ordered_track_ids": list(reversed(tracks))})
+    if step == 2:
+        return "remove", c.call("DELETE", cpath(t.org, cid, "tracks", tr), t.key)
+    return None, c.call("GET", cpath(t.org, cid, "tracks"), t.key)

@@ -7,9 +7,9 @@ import unittest
 
 import mcoll as m
 from mcoll import call, cpath
+from test_tracks import LIMIT_MSG
 
 ADDED = "Tracks added to collection."
-LIMIT_MSG = "Collection cannot hold more than 10000 tracks"
 NOT_FOUND = "Music track not found in this organization"
 
 
