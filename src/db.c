@@ -86,6 +86,20 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 			    " (SELECT COUNT(*) FROM collection_blocks WHERE collection_id = ? AND first_key = ?)"
 			    " FROM collection_tracks WHERE collection_id = ? AND sort_key >= ?"
 			    " ORDER BY sort_key LIMIT ? OFFSET ?", 8},
+	/* A page past the first block from a hint of the index (blockhint.h),
+	 * in one statement: as STMT_READ_TRACKS from the block's first key,
+	 * with what the index says now of the entries before that block and
+	 * whether it still starts there (as STMT_READ_PAGE checks). */
+	[STMT_READ_PAGE_AT] = {"SELECT " AUTH_COLUMNS ", c.track_count, c.version, ct.track_id, ct.added_at,"
+			       " (SELECT COALESCE(SUM(b.entries), 0) FROM collection_blocks b"
+			       "  WHERE b.collection_id = c.id AND b.first_key < ?),"
+			       " (SELECT COUNT(*) FROM collection_blocks b WHERE b.collection_id = c.id"
+			       "  AND b.first_key = ?)"
+			       " FROM api_keys k"
+			       " JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
+			       "  AND c.deleted_at IS NULL"
+			       " JOIN collection_tracks ct ON ct.collection_id = c.id AND ct.sort_key >= ?"
+			       " WHERE " KEY_LIVE " ORDER BY ct.sort_key LIMIT ? OFFSET ?", 10},
 	[STMT_COLL_GET] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE, 3},
 	[STMT_COLL_LOCK] = {"SELECT " COLL_COLUMNS " FROM collections WHERE " OWNED_LIVE " FOR UPDATE", 3},
 	[STMT_COLL_INSERT] = {"INSERT INTO collections (id, org_id, user_id, name, description,"

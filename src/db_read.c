@@ -5,19 +5,25 @@
  * gates in the contract's order from what came back (a collection's
  * version, its ETag, with it).  When no row comes
  * back (an empty page, an unknown key, a collection that is not the
- * caller's) a second statement tells which; a page past a collection's
- * first block also takes two (the block index, then the page). */
+ * caller's) a second statement tells which.  A page past a collection's
+ * first block is one statement too when the worker has a hint of the
+ * collection's block index (blockhint.h), checked by the statement; else
+ * two (the block index, kept as the hint, then the page). */
 #include "db_entities.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "blockhint.h"
 #include "orderkeys.h"
 
 /* The arguments of AUTH_COLUMNS (org twice), those of the joins between,
  * then the key of KEY_LIVE. */
 #define AUTH_ARGS(org, hash, ...) DV_CSTR(org), DV_CSTR(org), __VA_ARGS__, DV_BLOB((hash), KEYHASH_LEN)
+
+/* This worker's hints of the block indexes it read last. */
+static struct blockhints hints;
 
 enum dbrc tx_read_collection(struct db *db, void *ctx)
 {
@@ -139,9 +145,11 @@ static enum dbrc page_by_index(struct db *db, struct tx_read_entries *t, struct 
 	}
 	qsort(b, nb, sizeof(*b), oblock_cmp);
 	if (!order_locate(b, nb, count, t->page.offset, &start, &skip)) {
+		blockhint_drop(&hints, t->ref.id);
 		rc = page_by_offset(db, t);
 		goto out;
 	}
+	blockhint_put(&hints, t->ref.id, b, nb);
 	rc = db_exec(db, STMT_READ_PAGE,
 		     ARGS(DV_CSTR(t->ref.id), DV_INT(start), DV_CSTR(t->ref.id), DV_INT(start),
 			  DV_CSTR(t->ref.id), DV_INT(start), DV_INT(t->page.limit), DV_INT(skip)),
@@ -184,6 +192,38 @@ out:
 	return rc;
 }
 
+/* Past the first block with a hint: the caller, the collection and the
+ * page from the block the hint gives, in one statement.  False (and
+ * nothing taken) when the statement finds the hint wrong or returns no
+ * row (an empty page, no such collection, not the caller): the caller
+ * then reads the index. */
+static bool entries_by_hint(struct db *db, struct tx_read_entries *t, enum dbrc *rc)
+{
+	long long start;
+	long skip, before;
+	struct dbres r;
+	bool took = false;
+
+	if (!blockhint_locate(&hints, t->ref.id, t->page.offset, &start, &skip, &before))
+		return false;
+	*rc = db_exec(db, STMT_READ_PAGE_AT,
+		      ARGS(AUTH_ARGS(t->auth.org, t->auth.key_hash, DV_INT(start), DV_INT(start),
+				     DV_CSTR(t->ref.id), DV_CSTR(t->ref.org), DV_INT(start)),
+			   DV_INT(t->page.limit), DV_INT(skip)),
+		      &r);
+	if (*rc == DB_OK && r.nrows && dbres_int(&r, 0, 7) == before && dbres_int(&r, 0, 8) == 1) {
+		auth_from_row(&t->auth, &r, 0, 0);
+		t->outcome = TXO_OK;
+		t->version = dbres_int(&r, 0, 4);
+		take_entries(t, &r, 0, 5);
+		took = true;
+	} else if (*rc == DB_OK && r.nrows) {
+		blockhint_drop(&hints, t->ref.id);
+	}
+	dbres_free(&r);
+	return took || *rc != DB_OK;
+}
+
 enum dbrc tx_read_entries(struct db *db, void *ctx)
 {
 	struct tx_read_entries *t = ctx;
@@ -196,7 +236,7 @@ enum dbrc tx_read_entries(struct db *db, void *ctx)
 	t->outcome = TXO_NOT_FOUND;
 	t->version = 0;
 	if (t->page.offset >= ORDER_BLOCK)
-		return entries_by_index(db, t);
+		return entries_by_hint(db, t, &rc) ? rc : entries_by_index(db, t);
 	/* In the first block: the page by offset, the caller and the
 	 * collection in one statement. */
 	rc = db_exec(db, STMT_READ_TRACKS,

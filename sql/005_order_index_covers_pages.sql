@@ -1,0 +1,22 @@
+-- 005_order_index_covers_pages.sql -- a page of tracks read from the order
+-- index alone.
+--
+-- A page (GET .../tracks) reads track_id and added_at in sort_key order.
+-- With the order index on (collection_id, sort_key) every entry of the
+-- page, and every entry skipped inside a block, took a second lookup in
+-- the primary key for added_at: two thirds of a 200-entry page's cost in
+-- the server.  The order index now carries added_at (track_id is in it as
+-- part of the primary key), so a page is one range scan of one index.
+--
+-- The index replaces the old one rather than adding a second, so a
+-- reorder still rewrites one secondary entry per moved track.  It is
+-- unique on (collection_id, sort_key, added_at): two entries of a
+-- collection are never given one key (every change to a collection's
+-- order holds its row locked, and a Galera node certifies that row), and
+-- should two ever share one by hand, the order stays total.
+--
+-- Existing data: the index is rebuilt in place; rows are unchanged.
+
+ALTER TABLE collection_tracks
+  DROP INDEX collection_tracks_order,
+  ADD UNIQUE KEY collection_tracks_order (collection_id, sort_key, added_at);
