@@ -119,9 +119,11 @@ class DeepPageHintTest(unittest.TestCase):
         finally:
             c.close()
         print("\n  statements for 40 deep pages: %d" % ran)
-        # 40 deep pages; a few statements of other sessions may count too
+        # 40 deep pages, one statement each (two each without hints); a
+        # worker nginx had not given a page yet reads the index once, and a
+        # few statements of other sessions may count too
         self.assertGreaterEqual(ran, 40)
-        self.assertLess(ran, 40 + 10, "a deep page took more than one statement")
+        self.assertLess(ran, 40 + len(m.worker_pids()) + 6, "a deep page took more than one statement")
 
     def test_changed_order_is_never_read_from_a_stale_hint(self):
         a, cid = self.a, self.cid
