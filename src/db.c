@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "digits.h"
 #include "log.h"
 #include "orderkeys.h"
 #include "valid.h"
@@ -628,51 +629,31 @@ union cellbuf {
 	MYSQL_TIME t;
 };
 
-static size_t put_digits(char *p, unsigned long long v, int width)
-{
-	char tmp[24];
-	size_t n = 0, out = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while ((int)n < width)
-		tmp[n++] = '0';
-	while (n)
-		p[out++] = tmp[--n];
-	return out;
-}
-
 /* The text of a binary cell into p (>= 40 bytes), as the client library
  * writes it: "-12", "2026-12-01 14:25:54" and, with decimals d, a dot and
  * the first d of six digits of the microseconds. */
 static size_t format_cell(char *p, unsigned kind, const union cellbuf *c)
 {
-	size_t n = 0;
+	size_t n;
 
-	if (kind == COL_INT || kind == COL_UINT) {
-		unsigned long long v = (unsigned long long)c->i;
-		if (kind == COL_INT && c->i < 0) {
-			p[n++] = '-';
-			v = 0 - v;
-		}
-		return n + put_digits(p + n, v, 1);
-	}
-	n += put_digits(p + n, c->t.year, 4);
+	if (kind == COL_INT)
+		return digits_ll(p, c->i);
+	if (kind == COL_UINT)
+		return digits_pad(p, (unsigned long long)c->i, 1);
+	n = digits_pad(p, c->t.year, 4);
 	p[n++] = '-';
-	n += put_digits(p + n, c->t.month, 2);
+	n += digits_pad(p + n, c->t.month, 2);
 	p[n++] = '-';
-	n += put_digits(p + n, c->t.day, 2);
+	n += digits_pad(p + n, c->t.day, 2);
 	p[n++] = ' ';
-	n += put_digits(p + n, c->t.hour, 2);
+	n += digits_pad(p + n, c->t.hour, 2);
 	p[n++] = ':';
-	n += put_digits(p + n, c->t.minute, 2);
+	n += digits_pad(p + n, c->t.minute, 2);
 	p[n++] = ':';
-	n += put_digits(p + n, c->t.second, 2);
+	n += digits_pad(p + n, c->t.second, 2);
 	if (kind & 0x0f) {
 		char us[8];
-		put_digits(us, c->t.second_part % 1000000, 6);
+		digits_pad(us, c->t.second_part % 1000000, 6);
 		p[n++] = '.';
 		memcpy(p + n, us, kind & 0x0f);
 		n += kind & 0x0f;

@@ -11,8 +11,8 @@
  * two (the block index, kept as the hint, then the page). */
 #include "db_entities.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "blockhint.h"
@@ -93,7 +93,11 @@ static void take_entries(struct tx_read_entries *t, const struct dbres *r, size_
 		struct entry *e = &t->items[t->n];
 		const struct text *added = dbres_cell(r, i, col0 + 1);
 
-		snprintf(e->track_id, sizeof(e->track_id), "%s", dbres_cell(r, i, col0)->s);
+		const struct text *id = dbres_cell(r, i, col0);
+		size_t n = !id->s ? 0 : id->len < sizeof(e->track_id) ? id->len : sizeof(e->track_id) - 1;
+
+		memcpy(e->track_id, id->s, n);
+		e->track_id[n] = '\0';
 		e->position = t->page.offset + (long)t->n;
 		if (timefmt_from_db(added->s, added->len, e->added_at) != 0)
 			e->added_at[0] = '\0';

@@ -1,10 +1,11 @@
 /* jsonw.c -- the direct JSON writer. */
 #include "jsonw.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
+#include "digits.h"
 
 void jw_init(struct jw *w, size_t cap)
 {
@@ -101,8 +102,6 @@ void jw_text(struct jw *w, const struct text *t)
 
 void jw_int(struct jw *w, long long v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%lld", v);
-
-	jw_raw(w, num, (size_t)n);
+	reserve(w, DIGITS_MAX);
+	w->len += digits_ll(w->buf + w->len, v);
 }
