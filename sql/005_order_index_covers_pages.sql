@@ -15,7 +15,11 @@
 -- order holds its row locked, and a Galera node certifies that row), and
 -- should two ever share one by hand, the order stays total.
 --
--- Existing data: the index is rebuilt in place; rows are unchanged.
+-- Existing data: the index is built in place (online: reads and writes go
+-- on meanwhile on a single server; about 0.5 s per 350,000 entries on a
+-- 2-core machine); rows are unchanged.  On a Galera cluster the ALTER is
+-- replicated in total order (TOI), so writes wait on every node while it
+-- runs: apply it when a pause of that length is acceptable.
 
 ALTER TABLE collection_tracks
   DROP INDEX collection_tracks_order,
