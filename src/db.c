@@ -38,6 +38,16 @@
  * (sql/003_collection_version.sql): the ETag. */
 #define BUMP "version = version + 1"
 #define IDEM_ROW "user_id = ? AND org_id = ? AND idem_key = ?"
+/* A JSON array of ids bound as one parameter, as rows (n: its place in
+ * the list, from 1; tid: the id). */
+#define LISTED_IDS "JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, tid VARCHAR(32) PATH '$'))"
+/* What the order index says now of collection coll's entries before the
+ * block starting at the key given (first ?), and whether a block starts
+ * at the key given (second ?): the check of a page read from a block. */
+#define BLOCK_CHECK(coll) \
+	" (SELECT COALESCE(SUM(entries), 0) FROM collection_blocks" \
+	"  WHERE collection_id = " coll " AND first_key < ?)," \
+	" (SELECT COUNT(*) FROM collection_blocks WHERE collection_id = " coll " AND first_key = ?)"
 
 struct stmt_def {
 	const char *sql;
@@ -81,10 +91,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	/* ... then the page from the block found, with what the index says now
 	 * of the entries before that block and whether it still starts there:
 	 * if both are as read before, the page's positions are right. */
-	[STMT_READ_PAGE] = {"SELECT track_id, added_at,"
-			    " (SELECT COALESCE(SUM(entries), 0) FROM collection_blocks"
-			    "  WHERE collection_id = ? AND first_key < ?),"
-			    " (SELECT COUNT(*) FROM collection_blocks WHERE collection_id = ? AND first_key = ?)"
+	[STMT_READ_PAGE] = {"SELECT track_id, added_at," BLOCK_CHECK("?")
 			    " FROM collection_tracks WHERE collection_id = ? AND sort_key >= ?"
 			    " ORDER BY sort_key LIMIT ? OFFSET ?", 8},
 	/* A page past the first block from a hint of the index (blockhint.h),
@@ -92,11 +99,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	 * with what the index says now of the entries before that block and
 	 * whether it still starts there (as STMT_READ_PAGE checks). */
 	[STMT_READ_PAGE_AT] = {"SELECT " AUTH_COLUMNS ", c.track_count, c.version, ct.track_id, ct.added_at,"
-			       " (SELECT COALESCE(SUM(b.entries), 0) FROM collection_blocks b"
-			       "  WHERE b.collection_id = c.id AND b.first_key < ?),"
-			       " (SELECT COUNT(*) FROM collection_blocks b WHERE b.collection_id = c.id"
-			       "  AND b.first_key = ?)"
-			       " FROM api_keys k"
+			       BLOCK_CHECK("c.id") " FROM api_keys k"
 			       " JOIN collections c ON c.id = ? AND c.org_id = ? AND c.user_id = k.user_id"
 			       "  AND c.deleted_at IS NULL"
 			       " JOIN collection_tracks ct ON ct.collection_id = c.id AND ct.sort_key >= ?"
@@ -126,8 +129,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 			      " ORDER BY sort_key LIMIT ?", 2},
 	/* The listed ids (a JSON array) that are members, in list order, with
 	 * their keys. */
-	[STMT_ENTRY_LISTED] = {"SELECT j.n, ct.sort_key FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-			       "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j"
+	[STMT_ENTRY_LISTED] = {"SELECT j.n, ct.sort_key FROM " LISTED_IDS " j"
 			       " JOIN collection_tracks ct ON ct.collection_id = ? AND ct.track_id = j.tid"
 			       " ORDER BY j.n", 2},
 	[STMT_ENTRY_INSERT] = {"INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at)"
@@ -135,8 +137,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	[STMT_ENTRY_DELETE] = {"DELETE FROM collection_tracks WHERE collection_id = ? AND track_id = ?", 2},
 	/* The members listed (a JSON array) get keys base, base + 1, ...: all
 	 * below the smallest key in use, so no two rows ever share a key. */
-	[STMT_ENTRY_MOVE_FRONT] = {"UPDATE collection_tracks ct JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
-				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j ON ct.track_id = j.tid"
+	[STMT_ENTRY_MOVE_FRONT] = {"UPDATE collection_tracks ct JOIN " LISTED_IDS " j ON ct.track_id = j.tid"
 				   " SET ct.sort_key = ? + j.n - 1 WHERE ct.collection_id = ?", 3},
 	/* A reorder listing a large share of the collection (reorder.h)
 	 * reads every entry in key order, in one range scan ... */
@@ -147,8 +148,7 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	 * joined to the list through a hash key on the list materialized
 	 * (rather than one primary-key lookup per listed id). */
 	[STMT_ENTRY_MOVE_FRONT_SCAN] = {"SET STATEMENT optimizer_switch = 'derived_merge=off,derived_with_keys=on'"
-					" FOR UPDATE collection_tracks ct STRAIGHT_JOIN (SELECT n, tid FROM"
-					"  JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) jt) j"
+					" FOR UPDATE collection_tracks ct STRAIGHT_JOIN (SELECT n, tid FROM " LISTED_IDS " jt) j"
 					" ON j.tid = ct.track_id SET ct.sort_key = ? + j.n - 1 WHERE ct.collection_id = ?", 3},
 	[STMT_BLOCK_ALL] = {"SELECT first_key, entries FROM collection_blocks WHERE collection_id = ?"
 			    " ORDER BY first_key", 1},
@@ -179,13 +179,11 @@ static const struct stmt_def stmt_defs[STMT__MAX] = {
 	/* Bulk add: the listed tracks (a JSON array) of the organization, in
 	 * list order, share-locked like STMT_TRACK_CHECK; then the new entries
 	 * with keys base, base + 1, ... in list order. */
-	[STMT_TRACK_CHECK_MANY] = {"SELECT t.id FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-				   "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j"
+	[STMT_TRACK_CHECK_MANY] = {"SELECT t.id FROM " LISTED_IDS " j"
 				   " JOIN tracks t ON t.id = j.tid AND t.org_id = ?"
 				   " ORDER BY j.n LOCK IN SHARE MODE", 2},
 	[STMT_ENTRY_INSERT_MANY] = {"INSERT INTO collection_tracks (collection_id, track_id, sort_key, added_at)"
-				    " SELECT ?, j.tid, ? + j.n - 1, " NOW " FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-				    "  n FOR ORDINALITY, tid VARCHAR(32) PATH '$')) j", 3},
+				    " SELECT ?, j.tid, ? + j.n - 1, " NOW " FROM " LISTED_IDS " j", 3},
 	/* Idempotency keys (sql/004_idempotency_keys.sql): claim, read,
 	 * take over a stale or expired row, store the answer, release. */
 	[STMT_IDEM_CLAIM] = {"INSERT INTO idempotency_keys (user_id, org_id, idem_key, fingerprint, state,"

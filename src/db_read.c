@@ -91,9 +91,7 @@ static void take_entries(struct tx_read_entries *t, const struct dbres *r, size_
 	t->items = xcalloc(r->nrows - from, sizeof(*t->items));
 	for (size_t i = from; i < r->nrows; i++) {
 		struct entry *e = &t->items[t->n];
-		const struct text *added = dbres_cell(r, i, col0 + 1);
-
-		const struct text *id = dbres_cell(r, i, col0);
+		const struct text *id = dbres_cell(r, i, col0), *added = dbres_cell(r, i, col0 + 1);
 		size_t n = !id->s ? 0 : id->len < sizeof(e->track_id) ? id->len : sizeof(e->track_id) - 1;
 
 		memcpy(e->track_id, id->s, n);
@@ -119,6 +117,15 @@ static enum dbrc page_by_offset(struct db *db, struct tx_read_entries *t)
 		take_entries(t, &r, 0, 0);
 	dbres_free(&r);
 	return rc;
+}
+
+/* A page read from a block, BLOCK_CHECK's columns at col of its first
+ * row: true when the index says now what it said when the block was
+ * chosen (before entries ahead of it, and a block starting at its key),
+ * so the page's positions are right. */
+static bool index_agrees(const struct dbres *r, size_t col, long before)
+{
+	return r->nrows && dbres_int(r, 0, col) == before && dbres_int(r, 0, col + 1) == 1;
 }
 
 static int oblock_cmp(const void *x, const void *y)
@@ -162,7 +169,7 @@ static enum dbrc page_by_index(struct db *db, struct tx_read_entries *t, struct 
 		goto out;
 	/* No row, or an index that says otherwise now: the order changed in
 	 * between (the page is not empty, the offset being below the count). */
-	if (r.nrows == 0 || dbres_int(&r, 0, 2) != t->page.offset - skip || dbres_int(&r, 0, 3) != 1) {
+	if (!index_agrees(&r, 2, t->page.offset - skip)) {
 		rc = page_by_offset(db, t);
 		goto out;
 	}
@@ -215,7 +222,7 @@ static bool entries_by_hint(struct db *db, struct tx_read_entries *t, enum dbrc 
 				     DV_CSTR(t->ref.id), DV_CSTR(t->ref.org), DV_INT(start)),
 			   DV_INT(t->page.limit), DV_INT(skip)),
 		      &r);
-	if (*rc == DB_OK && r.nrows && dbres_int(&r, 0, 7) == before && dbres_int(&r, 0, 8) == 1) {
+	if (*rc == DB_OK && index_agrees(&r, 7, before)) {
 		auth_from_row(&t->auth, &r, 0, 0);
 		t->outcome = TXO_OK;
 		t->version = dbres_int(&r, 0, 4);
